@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+
+namespace Xpkg.Oci;
+
+/// <summary>
+/// Reads through to an inner stream while hashing; at the end of the content it checks the size and the
+/// digest and throws <see cref="DigestMismatchException"/> instead of returning the final 0 when they differ.
+/// Reading past the expected size is an error too, so a lying source cannot make us read without bound.
+/// </summary>
+public sealed class VerifyingStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly Digest _expected;
+    private readonly long _expectedSize;
+    private readonly IncrementalHash _hash;
+    private readonly bool _leaveOpen;
+    private long _read;
+    private bool _verified;
+
+    public VerifyingStream(Stream inner, Digest expected, long expectedSize, bool leaveOpen = false)
+    {
+        _inner = inner;
+        _expected = expected;
+        _expectedSize = expectedSize;
+        _leaveOpen = leaveOpen;
+        _hash = IncrementalHash.CreateHash(expected.HashAlgorithm);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => _expectedSize;
+
+    public override long Position
+    {
+        get => _read;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = _inner.Read(Limit(buffer));
+        return Account(buffer[..n]);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await _inner.ReadAsync(Limit(buffer), cancellationToken).ConfigureAwait(false);
+        return Account(buffer.Span[..n]);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    // Ask for one byte more than remains so that an over-long source is detected, never silently truncated.
+    private Span<byte> Limit(Span<byte> buffer)
+        => buffer.Length == 0 ? buffer : buffer[..(int)Math.Min(buffer.Length, Math.Max(1, _expectedSize - _read + 1))];
+
+    private Memory<byte> Limit(Memory<byte> buffer)
+        => buffer.Length == 0 ? buffer : buffer[..(int)Math.Min(buffer.Length, Math.Max(1, _expectedSize - _read + 1))];
+
+    private int Account(ReadOnlySpan<byte> data)
+    {
+        if (data.Length == 0)
+        {
+            Verify();
+            return 0;
+        }
+
+        _read += data.Length;
+        if (_read > _expectedSize)
+        {
+            throw new DigestMismatchException($"content of {_expected} is longer than its declared size {_expectedSize}");
+        }
+
+        _hash.AppendData(data);
+        return data.Length;
+    }
+
+    private void Verify()
+    {
+        if (_verified)
+        {
+            return;
+        }
+
+        if (_read != _expectedSize)
+        {
+            throw new DigestMismatchException($"content of {_expected} is truncated: {_read} of {_expectedSize} bytes");
+        }
+
+        var actual = Digest.FromHash(_expected.Algorithm, _hash.GetHashAndReset());
+        if (actual != _expected)
+        {
+            throw new DigestMismatchException($"digest mismatch: expected {_expected}, content is {actual}");
+        }
+
+        _verified = true;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            if (!_leaveOpen)
+            {
+                _inner.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}
