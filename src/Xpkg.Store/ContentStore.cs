@@ -175,6 +175,12 @@ public sealed class ContentStore : IContentSource, IContentTarget
                 entries.Add(entry);
             }
 
+            // A name given to an image known only by digest replaces that anonymous entry.
+            if (reference is not null)
+            {
+                entries.RemoveAll(e => e.Reference is null && e.Root.Digest == root.Digest);
+            }
+
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -42,7 +42,7 @@ public sealed class ReferenceIndex
         }
 
         doc.Manifests = entries.Select(e => e.ToIndexDescriptor()).ToList();
-        await AtomicFile.WriteAsync(_path, stream => JsonSerializer.SerializeAsync(stream, doc, OciJsonContext.Default.OciIndexDocument, cancellationToken), cancellationToken)
+        await AtomicFile.WriteAsync(_path, stream => JsonSerializer.SerializeAsync(stream, doc, OciJsonContext.Relaxed.OciIndexDocument, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -66,7 +66,7 @@ public sealed class ReferenceIndex
         {
             try
             {
-                return await JsonSerializer.DeserializeAsync(stream, OciJsonContext.Default.OciIndexDocument, cancellationToken).ConfigureAwait(false)
+                return await JsonSerializer.DeserializeAsync(stream, OciJsonContext.Relaxed.OciIndexDocument, cancellationToken).ConfigureAwait(false)
                     ?? new OciIndexDocument();
             }
             catch (JsonException e)

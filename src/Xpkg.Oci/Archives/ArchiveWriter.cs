@@ -109,10 +109,10 @@ public sealed class ArchiveWriter : IContentTarget, IAsyncDisposable
             index.Manifests.Add(root with { Annotations = annotations.Count > 0 ? annotations : null });
         }
 
-        WriteEntry("index.json", JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Default.OciIndexDocument));
+        WriteEntry("index.json", JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Relaxed.OciIndexDocument));
         if (_format == ArchiveFormat.Docker)
         {
-            WriteEntry("manifest.json", JsonSerializer.SerializeToUtf8Bytes(DockerManifestJson(), OciJsonContext.Default.ListDockerArchiveManifestEntry));
+            WriteEntry("manifest.json", JsonSerializer.SerializeToUtf8Bytes(DockerManifestJson(), OciJsonContext.Relaxed.ListDockerArchiveManifestEntry));
         }
 
         await _tar.DisposeAsync().ConfigureAwait(false);

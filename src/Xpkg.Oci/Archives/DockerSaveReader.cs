@@ -151,7 +151,7 @@ internal static partial class DockerSaveReader
     private static byte[] WriteManifest(Descriptor config, List<Descriptor> layers)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", 2);
