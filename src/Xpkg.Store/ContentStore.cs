@@ -110,45 +110,54 @@ public sealed class ContentStore : IContentSource, IContentTarget
     /// </summary>
     public async Task WriteAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
     {
-        string final = BlobPath(descriptor.Digest);
         if (Contains(descriptor))
         {
             Touch(descriptor.Digest);
             return;
         }
 
+        var staged = await IngestAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
+        staged.Commit();
+    }
+
+    /// <summary>
+    /// Writes and verifies a blob into <c>ingest/</c> without making it visible. The file stays open and locked
+    /// until committed or discarded, so garbage collection never takes it for abandoned.
+    /// </summary>
+    internal async Task<IngestedBlob> IngestAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
+    {
+        string final = BlobPath(descriptor.Digest);
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         string temp = Path.Combine(IngestDirectory, descriptor.Digest.Encoded[..12] + "-" + Guid.NewGuid().ToString("N") + ".tmp");
         var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         try
         {
-            await using (output.ConfigureAwait(false))
+            if (descriptor.Size > 0)
             {
-                if (descriptor.Size > 0)
-                {
-                    output.SetLength(descriptor.Size);
-                    output.SetLength(0);
-                }
-
-                var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
-                await using (verifying.ConfigureAwait(false))
-                {
-                    await verifying.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
-                }
-
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                output.Flush(flushToDisk: true);
-
-                // Renamed while still open and locked, so garbage collection never mistakes it for abandoned.
-                File.Move(temp, final, overwrite: true);
+                output.SetLength(descriptor.Size);
+                output.SetLength(0);
             }
+
+            var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
+            await using (verifying.ConfigureAwait(false))
+            {
+                await verifying.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
+            }
+
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            output.Flush(flushToDisk: true);
+            return new IngestedBlob(output, temp, final);
         }
         catch
         {
+            await output.DisposeAsync().ConfigureAwait(false);
             TryDelete(temp);
             throw;
         }
     }
+
+    /// <summary>A copy target that makes nothing visible until it is committed: a failed load leaves the store as it was.</summary>
+    public StoreTransaction BeginTransaction() => new(this);
 
     public async Task TagAsync(string? reference, Descriptor root, string source, CancellationToken cancellationToken)
     {

@@ -19,11 +19,10 @@ public sealed class ArchiveLoader(ContentStore store)
         var loaded = new List<LoadedImage>();
         string source = "load:" + Path.GetFullPath(path);
         using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
-
-        // Copy everything first and name it last, so a failure part-way leaves no new reference behind.
+        using var transaction = store.BeginTransaction();
         foreach (var image in archive.Images)
         {
-            var result = await CopyEngine.CopyAsync(archive, image.Root, store, options, cancellationToken).ConfigureAwait(false);
+            var result = await CopyEngine.CopyAsync(archive, image.Root, transaction, options, cancellationToken).ConfigureAwait(false);
             if (result.Missing.Count > 0)
             {
                 notes.Add($"{image.Root.Digest}: {result.Missing.Count} manifest(s) of the index are not in the archive; the index is kept whole");
@@ -34,11 +33,13 @@ public sealed class ArchiveLoader(ContentStore store)
         {
             foreach (var reference in references.DefaultIfEmpty(null))
             {
-                await store.TagAsync(reference, image.Root, source, cancellationToken).ConfigureAwait(false);
+                await transaction.TagAsync(reference, image.Root, source, cancellationToken).ConfigureAwait(false);
                 loaded.Add(new LoadedImage(reference, image.Root));
             }
         }
 
+        // Nothing is visible until every image has been copied and verified.
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new LoadResult(loaded, notes);
     }
 

@@ -80,7 +80,8 @@ public sealed class ImageArchive : IContentSource
         string name = _blobNames.TryGetValue(descriptor.Digest, out var n) ? n : BlobName(descriptor.Digest);
         if (!_files.Exists(name))
         {
-            throw new ContentNotFoundException(descriptor.Digest, _files.Location);
+            // Content an archive promises but lacks is bad input, not a transient failure.
+            throw new ContentNotFoundException(descriptor.Digest, _files.Location, ExitCodes.BadInput);
         }
 
         return Task.FromResult(_files.Open(name));
