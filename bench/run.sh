@@ -105,6 +105,8 @@ row() {
 }
 
 # ---------- build and test images -------------------------------------------------------------
+say "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "building xpkg if needed"
 "$XPKG" --version >/dev/null || die "./xpkg --version failed"
 [ -x "$XPKG_BIN" ] || die "expected the published CLI at $XPKG_BIN"
@@ -237,6 +239,8 @@ if [ "$BIG_GIB" = 1 ]; then
     rm -rf "$IMG"
   fi
 fi
+
+say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------- the table -------------------------------------------------------------------------
 echo "| Benchmark | Metric | xpkg $XPKG_VERSION | skopeo $SKOPEO_VERSION | skopeo / xpkg | Goal | Met |"
