@@ -132,12 +132,6 @@ public sealed class ContentStore : IContentSource, IContentTarget
         var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         try
         {
-            if (descriptor.Size > 0)
-            {
-                output.SetLength(descriptor.Size);
-                output.SetLength(0);
-            }
-
             var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
             await using (verifying.ConfigureAwait(false))
             {
