@@ -28,6 +28,9 @@ public sealed class ContentStore : IContentSource, IContentTarget
 
     internal string IngestDirectory => Path.Combine(Root, "ingest");
 
+    /// <summary>Where large temporary files go (decompressed archives): on the cache's file system, not in RAM.</summary>
+    public string ScratchDirectory => IngestDirectory;
+
     internal string LeaseDirectory => Path.Combine(Root, "leases");
 
     /// <summary>Opens (creating when needed) the store at <paramref name="root"/>.</summary>
