@@ -1,6 +1,7 @@
 using System.Net;
 
 using Xpkg.Oci;
+using Xpkg.Oci.Content;
 using Xpkg.Registry.Hosts;
 using Xpkg.Registry.Http;
 
@@ -129,6 +130,19 @@ public sealed partial class RegistryRepository
     /// <see cref="IContentSource"/>: manifests come back as their verified bytes, blobs as resumable streams.
     /// </summary>
     public async Task<Stream> OpenAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenContentAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryResponseException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            // The copy engine tolerates absent index children (sparse indexes) by this exception type.
+            throw new ContentNotFoundException(descriptor.Digest, Description);
+        }
+    }
+
+    private async Task<Stream> OpenContentAsync(Descriptor descriptor, CancellationToken cancellationToken)
     {
         if (MediaTypes.IsManifest(descriptor.MediaType))
         {
