@@ -97,19 +97,17 @@ public sealed partial class RegistryRepository
             return viaApi;
         }
 
+        string tag = ReferrersTag(subject);
+        Log.Add("referrers", $"{what}: no referrers API; reading the fallback tag {tag}");
+        try
         {
-            string tag = ReferrersTag(subject);
-            Log.Add("referrers", $"{what}: no referrers API; reading the fallback tag {tag}");
-            try
-            {
-                var index = await GetManifestAsync(tag, cancellationToken).ConfigureAwait(false);
-                var parsed = index.Parse();
-                return parsed.IsIndex ? Filter(parsed.Manifests, artifactType) : [];
-            }
-            catch (RegistryResponseException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return [];
-            }
+            var index = await GetManifestAsync(tag, cancellationToken).ConfigureAwait(false);
+            var parsed = index.Parse();
+            return parsed.IsIndex ? Filter(parsed.Manifests, artifactType) : [];
+        }
+        catch (RegistryResponseException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
         }
     }
 

@@ -228,6 +228,7 @@ public sealed partial class RegistryRepository
                 };
             },
             CanResend = content.CanSeek,
+            ResponseTimeout = false,
             Scopes = PushScope,
             What = what,
         }, cancellationToken).ConfigureAwait(false);
@@ -262,6 +263,7 @@ public sealed partial class RegistryRepository
                     body.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{end}");
                     return body;
                 },
+                ResponseTimeout = false,
                 Scopes = PushScope,
                 What = $"{what} (chunk {offset}-{end})",
             }, cancellationToken).ConfigureAwait(false);

@@ -157,7 +157,7 @@ public sealed class Authenticator
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
-        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await SendTokenRequestAsync(client, request, realm, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest)
         {
             _log.Add("auth", $"token POST answered {(int)response.StatusCode}; falling back to GET");
@@ -188,7 +188,7 @@ public sealed class Authenticator
             request.Headers.Authorization = BasicHeader(cred);
         }
 
-        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await SendTokenRequestAsync(client, request, realm, cancellationToken).ConfigureAwait(false);
         return await ReadTokenAsync(response, realm, cred, cancellationToken).ConfigureAwait(false);
     }
 
@@ -225,6 +225,25 @@ public sealed class Authenticator
         catch (JsonException)
         {
             throw new XpkgException($"the token service {where} returned something that is not JSON");
+        }
+    }
+
+    // Token services get a fixed time limit; a hung one must not hang the pull.
+    private static async Task<HttpResponseMessage> SendTokenRequestAsync(HttpClient client, HttpRequestMessage request, Uri realm, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            return await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new XpkgException($"the token service {realm.GetLeftPart(UriPartial.Path)} did not answer within 60 s", inner: e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new XpkgException($"cannot reach the token service {realm.GetLeftPart(UriPartial.Path)}: {e.Message}", inner: e);
         }
     }
 

@@ -29,6 +29,12 @@ internal sealed record RegistryRequest
     /// <summary>False when the body is a one-shot stream: no retry, no redirect with a body.</summary>
     public bool CanResend { get; init; } = true;
 
+    /// <summary>
+    /// False for uploads: their response comes only after the whole body went out, so the response
+    /// timeout would cut off a large, slow but healthy upload.
+    /// </summary>
+    public bool ResponseTimeout { get; init; } = true;
+
     public required ScopeSet Scopes { get; init; }
 
     /// <summary>What the request is for, in messages: "manifest test/tiny:latest".</summary>

@@ -20,6 +20,7 @@ internal sealed class RegistryTransport : IDisposable
     private readonly RegistryClientOptions _options;
     private readonly HttpClientPool _pool;
     private readonly ConcurrentDictionary<string, bool> _plainHttp = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _anonymousNoted = new(StringComparer.OrdinalIgnoreCase);
 
     public RegistryTransport(RegistryClientOptions options)
     {
@@ -87,6 +88,11 @@ internal sealed class RegistryTransport : IDisposable
                 }
             }
 
+            if (response.IsSuccessStatusCode && !sentAuth && _anonymousNoted.TryAdd(endpoint.Authority, true))
+            {
+                Log.Add("auth", $"{endpoint.Authority}: no authentication asked for");
+            }
+
             if (IsRetriableStatus(response.StatusCode) && request.CanResend && attempt < _options.MaxAttempts)
             {
                 var delay = RetryAfter(response) ?? Backoff(attempt);
@@ -140,7 +146,11 @@ internal sealed class RegistryTransport : IDisposable
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.IdleTimeout);
+            if (request.ResponseTimeout)
+            {
+                timeout.CancelAfter(_options.IdleTimeout);
+            }
+
             HttpResponseMessage response;
             try
             {

@@ -20,6 +20,10 @@ internal sealed class ResumingBlobStream : Stream
     private Stream _body;
     private long _position;
     private int _resumes;
+    private long _lastProgress = Environment.TickCount64;
+    private bool _reading;
+    private volatile bool _stalled;
+    private readonly Timer _watchdog;
 
     private ResumingBlobStream(HttpResponseMessage response, Stream body, long size, Func<long, CancellationToken, Task<HttpResponseMessage>> reopen,
         TimeSpan idleTimeout, int maxResumes, ExplainLog log, string what)
@@ -32,6 +36,8 @@ internal sealed class ResumingBlobStream : Stream
         _maxResumes = maxResumes;
         _log = log;
         _what = what;
+        var period = TimeSpan.FromMilliseconds(Math.Max(50, idleTimeout.TotalMilliseconds / 4));
+        _watchdog = new Timer(CheckStall, null, period, period);
     }
 
     /// <param name="reopen">Sends the GET again with the given <c>Range</c> start (0 = no Range header).</param>
@@ -65,23 +71,20 @@ internal sealed class ResumingBlobStream : Stream
         {
             int n;
             Exception? broken = null;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            Interlocked.Exchange(ref _lastProgress, Environment.TickCount64);
+            Volatile.Write(ref _reading, true);
+            try
             {
-                idle.CancelAfter(_idleTimeout);
-                try
-                {
-                    n = await _body.ReadAsync(slice, idle.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    n = -1;
-                    broken = new TimeoutException($"no data for {_idleTimeout.TotalSeconds:0.#} s", e);
-                }
-                catch (Exception e) when (e is IOException or HttpRequestException)
-                {
-                    n = -1;
-                    broken = e;
-                }
+                n = await _body.ReadAsync(slice, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is IOException or HttpRequestException or ObjectDisposedException || (e is OperationCanceledException && _stalled)))
+            {
+                n = -1;
+                broken = _stalled ? new TimeoutException($"no data for {_idleTimeout.TotalSeconds:0.#} s", e) : e;
+            }
+            finally
+            {
+                Volatile.Write(ref _reading, false);
             }
 
             if (n > 0)
@@ -94,6 +97,17 @@ internal sealed class ResumingBlobStream : Stream
         }
     }
 
+    // A watchdog instead of a timer per read: reads stay allocation-free, and a stalled read is broken by
+    // disposing the body under it, which the read loop then treats like any broken connection.
+    private void CheckStall(object? state)
+    {
+        if (Volatile.Read(ref _reading) && Environment.TickCount64 - Interlocked.Read(ref _lastProgress) > (long)_idleTimeout.TotalMilliseconds)
+        {
+            _stalled = true;
+            _body.Dispose();
+        }
+    }
+
     private async Task ResumeAsync(string why, Exception? cause, CancellationToken cancellationToken)
     {
         if (_resumes >= _maxResumes)
@@ -103,6 +117,7 @@ internal sealed class ResumingBlobStream : Stream
         }
 
         _resumes++;
+        _stalled = false;
         _log.Add("resume", $"{_what}: broke at byte {_position} of {_size} ({why}); resuming with Range (attempt {_resumes} of {_maxResumes})");
         _body.Dispose();
         _response.Dispose();
@@ -163,6 +178,7 @@ internal sealed class ResumingBlobStream : Stream
     {
         if (disposing)
         {
+            _watchdog.Dispose();
             _body.Dispose();
             _response.Dispose();
         }
