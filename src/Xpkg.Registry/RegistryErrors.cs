@@ -40,8 +40,19 @@ internal static class RegistryErrors
             FailureKind.NotTls => new XpkgException($"{host} did not answer TLS to an HTTPS request (it seems to speak plain HTTP)",
                 $"allow plain HTTP for it with --insecure-registry {host}, or in {HostsDirFor(host)}/hosts.toml:\n  server = \"http://{host}\"\n  [host.\"http://{host}\"]\n    capabilities = [\"pull\", \"resolve\", \"push\"]", inner: e),
             FailureKind.Timeout => new XpkgException($"{host} did not answer in time", "check that the registry is up; a stalled connection was given up", inner: e),
-            _ => new XpkgException($"request to {host} failed: {e.Message}", inner: e),
+            _ => new XpkgException($"request to {host} failed: {Innermost(e).Message}",
+                endpoint.Tls.ClientCertificates.Count == 0 && !endpoint.IsPlainHttp ? "if the registry requires a client certificate, configure one with `client` in hosts.toml or client.cert/client.key in its certs.d directory" : null, inner: e),
         };
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
     }
 
     private static string HostsDirFor(string host) => "<hosts-dir>/" + host;

@@ -199,4 +199,26 @@ public class AuthAndPushTests
         Assert.Contains("_state=s&digest=", put.Query, StringComparison.Ordinal);
         Assert.Single(registry.Requests, r => r.Method == "POST");
     }
+
+    [Fact]
+    public async Task Identity_token_is_exchanged_with_the_refresh_token_grant()
+    {
+        var bodies = new List<string>();
+        await using var tokens = new FakeRegistry(r =>
+        {
+            bodies.Add(r.Method + " " + Encoding.UTF8.GetString(r.Body));
+            return FakeResponse.Json("""{"access_token":"from-refresh","expires_in":120}""");
+        });
+        await using var registry = new FakeRegistry(r => r.Header("Authorization") == "Bearer from-refresh"
+            ? new FakeResponse { Body = Index, Headers = { ["Content-Type"] = MediaTypes.OciIndex } }
+            : new FakeResponse { Status = 401, Headers = { ["WWW-Authenticate"] = $"Bearer realm=\"http://{tokens.Authority}/token\",service=\"svc\"" } });
+        var creds = new StaticCredentialProvider().Add(registry.Authority, new Credential(null, null, identityToken: "refresh-xyz", source: "test"));
+        using var client = new RegistryClient(TestClients.Options(creds));
+        await client.Repository(registry.Authority, Repo).GetManifestAsync("v1", default);
+        string post = Assert.Single(bodies);
+        Assert.StartsWith("POST ", post, StringComparison.Ordinal);
+        Assert.Contains("grant_type=refresh_token", post, StringComparison.Ordinal);
+        Assert.Contains("refresh_token=refresh-xyz", post, StringComparison.Ordinal);
+        Assert.Contains("service=svc", post, StringComparison.Ordinal);
+    }
 }

@@ -87,4 +87,35 @@ public class EndpointSelectionTests
         var dns = await Assert.ThrowsAsync<RegistryConnectionException>(() => client.ResolveAsync(ImageReference.Parse($"no-such-host.example/{Repo}:v1"), default));
         Assert.Contains("cannot resolve registry host no-such-host.example", dns.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Hosts_toml_headers_and_override_path_reach_the_mirror()
+    {
+        await using var mirror = new FakeRegistry(r => IndexResponse());
+        using var dir = new TempDir();
+        dir.Write("certs.d/registry.test/hosts.toml", $"""
+            [host."http://127.0.0.1:{mirror.Port}/custom/api"]
+              capabilities = ["pull", "resolve"]
+              override_path = true
+              [host."http://127.0.0.1:{mirror.Port}/custom/api".header]
+                X-Mirror-Token = "abc"
+            """);
+        var options = TestClients.Options(hosts: new RegistryHostOptions { HostsDir = Path.Combine(dir.Path, "certs.d") });
+        using var client = new RegistryClient(options);
+        await client.Repository("registry.test", Repo).GetManifestAsync("v1", default);
+        var r = Assert.Single(mirror.Requests);
+        Assert.Equal($"/custom/api/{Repo}/manifests/v1", r.Path);
+        Assert.Equal("ns=registry.test", r.Query);
+        Assert.Equal("abc", r.Header("X-Mirror-Token"));
+    }
+
+    [Fact]
+    public async Task Ping_returns_the_endpoint_that_answered()
+    {
+        await using var server = new FakeRegistry(r => r.Path == "/v2/" ? FakeResponse.Json("{}") : FakeResponse.Json("{}", 404));
+        using var client = new RegistryClient(TestClients.Options());
+        var endpoint = await client.PingAsync(server.Authority, default);
+        Assert.True(endpoint.IsPlainHttp);
+        Assert.Equal("/v2/", Assert.Single(server.Requests).Path);
+    }
 }

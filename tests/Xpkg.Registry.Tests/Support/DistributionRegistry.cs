@@ -31,7 +31,7 @@ public sealed class DistributionRegistry : IDisposable
 
     public static bool Available => File.Exists(Binary);
 
-    public static DistributionRegistry Start(string dir, TestCertificates? tls = null, string? htpasswd = null, string? proxyRemote = null)
+    public static DistributionRegistry Start(string dir, TestCertificates? tls = null, string? htpasswd = null, string? proxyRemote = null, bool requireClientCertificate = false)
     {
         Directory.CreateDirectory(dir);
         int port = FreePort();
@@ -48,7 +48,7 @@ public sealed class DistributionRegistry : IDisposable
                 enabled: true
             {(proxyRemote is null ? "" : "  cache:\n    blobdescriptor: inmemory\n")}http:
               addr: 127.0.0.1:{port}
-            {(tls is null ? "" : $"  tls:\n    certificate: {tls.CertFile}\n    key: {tls.KeyFile}\n")}{(htpasswd is null ? "" : $"auth:\n  htpasswd:\n    realm: test-realm\n    path: {htpasswd}\n")}{(proxyRemote is null ? "" : $"proxy:\n  remoteurl: {proxyRemote}\n")}
+            {(tls is null ? "" : $"  tls:\n    certificate: {tls.CertFile}\n    key: {tls.KeyFile}\n")}{(requireClientCertificate && tls is not null ? $"    clientcas:\n      - {tls.CaFile}\n" : "")}{(htpasswd is null ? "" : $"auth:\n  htpasswd:\n    realm: test-realm\n    path: {htpasswd}\n")}{(proxyRemote is null ? "" : $"proxy:\n  remoteurl: {proxyRemote}\n")}
             """;
         string configFile = Path.Combine(dir, "config.yml");
         File.WriteAllText(configFile, config);

@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Xpkg.Registry.Tests.Support;
 
 /// <summary>A throw-away CA and a server certificate for 127.0.0.1/localhost it signed, written as PEM files.</summary>
-public sealed record TestCertificates(string CaFile, string CertFile, string KeyFile)
+public sealed record TestCertificates(string CaFile, string CertFile, string KeyFile, string ClientCertFile, string ClientKeyFile)
 {
     public static TestCertificates Create(string dir)
     {
@@ -28,7 +28,17 @@ public sealed record TestCertificates(string CaFile, string CertFile, string Key
         RandomNumberGenerator.Fill(serial);
         using var leaf = request.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(6), serial);
 
-        var result = new TestCertificates(Path.Combine(dir, "ca.pem"), Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem"));
+        // A client certificate from the same CA, for registries that ask for one (mutual TLS).
+        using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var clientRequest = new CertificateRequest("CN=xpkg test client", clientKey, HashAlgorithmName.SHA256);
+        clientRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        RandomNumberGenerator.Fill(serial);
+        using var client = clientRequest.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(6), serial);
+
+        var result = new TestCertificates(Path.Combine(dir, "ca.pem"), Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem"),
+            Path.Combine(dir, "client.cert"), Path.Combine(dir, "client.key"));
+        File.WriteAllText(result.ClientCertFile, client.ExportCertificatePem() + "\n");
+        File.WriteAllText(result.ClientKeyFile, clientKey.ExportPkcs8PrivateKeyPem() + "\n");
         File.WriteAllText(result.CaFile, ca.ExportCertificatePem() + "\n");
         File.WriteAllText(result.CertFile, leaf.ExportCertificatePem() + "\n");
         File.WriteAllText(result.KeyFile, key.ExportPkcs8PrivateKeyPem() + "\n");
