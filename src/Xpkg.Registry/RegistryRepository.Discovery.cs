@@ -45,14 +45,27 @@ public sealed partial class RegistryRepository
                 }
 
                 byte[] body = await HttpBodies.ReadBoundedAsync(response.Content, 16 * 1024 * 1024, what, cancellationToken).ConfigureAwait(false);
-                tags.AddRange(ParseTags(body, what));
+                var pageTags = ParseTags(body, what);
                 string? link = NextLink(response);
-                if (link is null)
+                if (page > 0 && link is null && pageTags.Count > 0 && tags.Count > 0 && string.CompareOrdinal(pageTags[0], tags[^1]) <= 0)
+                {
+                    return tags; // the registry ignored "last" and started over: what we have is all
+                }
+
+                tags.AddRange(pageTags);
+                if (link is not null)
+                {
+                    next = new Uri(response.RequestMessage!.RequestUri!, link);
+                }
+                else if (pageSize is int size && size > 0 && pageTags.Count == size)
+                {
+                    // A full page without Link may still have a successor: ask from the last tag on.
+                    next = new Uri(response.RequestMessage!.RequestUri!, $"?n={size}&last={Uri.EscapeDataString(pageTags[^1])}");
+                }
+                else
                 {
                     return tags;
                 }
-
-                next = new Uri(response.RequestMessage!.RequestUri!, link);
             }
 
             throw new XpkgException($"{what}: more than {MaxTagPages} pages; giving up");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Xpkg.Oci;
 
 namespace Xpkg.Registry.Hosts;
@@ -15,6 +16,8 @@ public sealed class HostResolver
     private readonly RegistryHostOptions _options;
     private readonly HostsDirectory? _hostsDirectory;
     private readonly CriRegistryConfig? _cri;
+    private readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<RegistryEndpoint>>> _resolved = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string, HostCapabilities), bool> _skipNoted = new();
 
     public HostResolver(RegistryHostOptions options)
     {
@@ -36,7 +39,13 @@ public sealed class HostResolver
     /// <summary>Endpoints for <paramref name="registryHost"/> in the order they are tried, all capabilities included.</summary>
     public IReadOnlyList<RegistryEndpoint> Resolve(string registryHost, ExplainLog? log = null)
     {
+        // Files are read and the decision explained once per host: a pull asks for every blob.
         log ??= ExplainLog.Discard;
+        return _resolved.GetOrAdd(registryHost, h => new Lazy<IReadOnlyList<RegistryEndpoint>>(() => Compute(h, log))).Value;
+    }
+
+    private List<RegistryEndpoint> Compute(string registryHost, ExplainLog log)
+    {
         var server = DefaultServer(registryHost);
         IReadOnlyList<RegistryEndpoint> endpoints =
             _hostsDirectory?.Load(registryHost, server, log)
@@ -57,7 +66,7 @@ public sealed class HostResolver
     {
         var all = Resolve(registryHost, log);
         var usable = all.Where(e => e.Can(needed)).ToList();
-        foreach (var skipped in all.Where(e => !e.Can(needed)))
+        foreach (var skipped in all.Where(e => !e.Can(needed) && _skipNoted.TryAdd((e.Root.ToString(), needed), true)))
         {
             log?.Add("endpoint", $"skipping {skipped.Root}: it has capabilities {HostCapabilitiesParser.Describe(skipped.Capabilities)}, this needs {HostCapabilitiesParser.Describe(needed)}");
         }

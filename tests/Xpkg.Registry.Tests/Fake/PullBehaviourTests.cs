@@ -150,8 +150,10 @@ public class PullBehaviourTests
         }
     }
 
-    [Fact]
-    public async Task Tags_follow_link_pagination()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Tags_follow_link_pagination_or_continue_from_the_last_tag(bool sendLink)
     {
         string[] all = ["a", "b", "c", "d", "e"];
         await using var server = new FakeRegistry(r =>
@@ -161,7 +163,7 @@ public class PullBehaviourTests
             string? last = q["last"];
             var page = all.Where(t => last is null || string.CompareOrdinal(t, last) > 0).Take(n).ToArray();
             var resp = FakeResponse.Json($$"""{"name":"{{Repo}}","tags":[{{string.Join(",", page.Select(t => $"\"{t}\""))}}]}""");
-            if (page.Length == n && page[^1] != all[^1])
+            if (sendLink && page.Length == n && page[^1] != all[^1])
             {
                 resp.Headers["Link"] = $"</v2/{Repo}/tags/list?n={n}&last={page[^1]}>; rel=\"next\"";
             }
@@ -171,7 +173,7 @@ public class PullBehaviourTests
         using var client = new RegistryClient(TestClients.Options());
         var tags = await client.Repository(server.Authority, Repo).ListTagsAsync(2, default);
         Assert.Equal(all, tags);
-        Assert.Equal(3, server.Requests.Count);
+        Assert.Equal(3, server.Requests.Count); // without Link, a short page says the end
         Assert.Contains("last=d", server.Requests.Last().Query, StringComparison.Ordinal);
     }
 
