@@ -257,8 +257,9 @@ public sealed class Authenticator
             return Task.FromResult<Credential?>(configured);
         }
 
-        // One lookup per host: a credential helper is a process start.
+        // One lookup per host: a credential helper is a process start. The lookup is shared by parallel
+        // requests, so it must not die with the first caller's token; helpers have their own time limit.
         return _credentialLookups.GetOrAdd(endpoint.Authority,
-            host => new Lazy<Task<Credential?>>(() => _credentials.GetAsync(host, cancellationToken))).Value;
+            host => new Lazy<Task<Credential?>>(() => _credentials.GetAsync(host, CancellationToken.None))).Value.WaitAsync(cancellationToken);
     }
 }

@@ -87,10 +87,13 @@ public static class HostsTomlFile
         var caps = t.TryGetValue("capabilities", out _)
             ? HostCapabilitiesParser.Parse(Strings(t, "capabilities", where), where)
             : HostCapabilities.All;
+        // Without a scheme the URL means https; on a loopback host the scheme rule's HTTP fallback applies.
+        bool implicitScheme = !url.Contains("://", StringComparison.Ordinal);
         return new RegistryEndpoint
         {
             Namespace = registryHost,
             Root = root,
+            AllowHttpFallback = implicitScheme && LoopbackHost.IsLoopback(root.IsDefaultPort ? root.Host : $"{root.Host}:{root.Port}"),
             Capabilities = caps,
             Tls = tls,
             Headers = Headers(t, where),

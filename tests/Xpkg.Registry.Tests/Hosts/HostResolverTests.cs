@@ -199,6 +199,19 @@ public class HostResolverTests
         Assert.Equal(ExitCodes.BadInput, e.ExitCode);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:5000", true)]
+    [InlineData("https://127.0.0.1:5000", false)]
+    [InlineData("registry.example:5000", false)]
+    public void Only_a_scheme_less_loopback_server_gets_the_http_fallback(string server, bool fallback)
+    {
+        using var dir = new TempDir();
+        dir.Write("certs.d/_default/hosts.toml", $"server = \"{server}\"\n");
+        var e = Assert.Single(new HostsDirectoryProbe(Path.Combine(dir.Path, "certs.d")).Resolve("any.example"));
+        Assert.Equal("https", e.Root.Scheme);
+        Assert.Equal(fallback, e.AllowHttpFallback);
+    }
+
     [Fact]
     public void Go_durations_parse()
     {
