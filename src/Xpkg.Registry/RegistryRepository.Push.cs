@@ -47,7 +47,7 @@ public sealed partial class RegistryRepository
 
     /// <summary>
     /// <see cref="IContentTarget"/>: a manifest is PUT by digest (bytes exact, checked first); a blob is
-    /// skipped when present, mounted when a <see cref="MountSources"/> repository has it, else uploaded.
+    /// mounted when a <see cref="MountSources"/> repository has it, else uploaded.
     /// </summary>
     public async Task WriteAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
     {
@@ -58,12 +58,7 @@ public sealed partial class RegistryRepository
             return;
         }
 
-        if (await ExistsAsync(descriptor, cancellationToken).ConfigureAwait(false))
-        {
-            Log.Add("push", $"blob {descriptor.Digest} already in {Registry}/{Name}; not uploaded");
-            return;
-        }
-
+        // No HEAD here: the copy engine asks ExistsAsync before it opens the source.
         foreach (string from in MountSources.Where(f => f != Name))
         {
             if (await TryMountAsync(descriptor, from, cancellationToken).ConfigureAwait(false))
@@ -209,6 +204,7 @@ public sealed partial class RegistryRepository
     private async Task MonolithicUploadAsync(RegistryEndpoint endpoint, Uri location, Descriptor descriptor, Stream content, string what, CancellationToken cancellationToken)
     {
         long start = content.CanSeek ? content.Position : 0;
+        BoundedReadStream? body = null;
         using var response = await _transport.SendAsync(endpoint, new RegistryRequest
         {
             Method = HttpMethod.Put,
@@ -222,12 +218,14 @@ public sealed partial class RegistryRepository
                 }
 
                 // The registry checks the digest; the bound keeps a lying source from sending more than declared.
-                return new StreamContent(new BoundedReadStream(content, descriptor.Size), 1024 * 1024)
+                body = new BoundedReadStream(content, descriptor.Size);
+                return new StreamContent(body, 1024 * 1024)
                 {
                     Headers = { ContentType = new MediaTypeHeaderValue(OctetStream), ContentLength = descriptor.Size },
                 };
             },
             CanResend = content.CanSeek,
+            BodyUntouched = () => body is null || !body.Touched,
             ResponseTimeout = false,
             Scopes = PushScope,
             What = what,

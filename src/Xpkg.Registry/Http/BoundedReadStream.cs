@@ -12,6 +12,9 @@ internal sealed class BoundedReadStream : Stream
         _remaining = length;
     }
 
+    /// <summary>True once anything was read: the source cannot be replayed from then on.</summary>
+    public bool Touched { get; private set; }
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
@@ -30,6 +33,7 @@ internal sealed class BoundedReadStream : Stream
             return 0;
         }
 
+        Touched = true;
         int n = await _inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
         _remaining -= n;
         return n;
@@ -42,6 +46,7 @@ internal sealed class BoundedReadStream : Stream
             return 0;
         }
 
+        Touched = true;
         int n = _inner.Read(buffer, offset, (int)Math.Min(count, _remaining));
         _remaining -= n;
         return n;

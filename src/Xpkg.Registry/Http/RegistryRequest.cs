@@ -29,6 +29,11 @@ internal sealed record RegistryRequest
     /// <summary>False when the body is a one-shot stream: no retry, no redirect with a body.</summary>
     public bool CanResend { get; init; } = true;
 
+    /// <summary>For a one-shot body: true while not a byte of it was read, so sending it again is still safe.</summary>
+    public Func<bool>? BodyUntouched { get; init; }
+
+    public bool MaySendAgain => CanResend || BodyUntouched?.Invoke() == true;
+
     /// <summary>
     /// False for uploads: their response comes only after the whole body went out, so the response
     /// timeout would cut off a large, slow but healthy upload.

@@ -65,7 +65,7 @@ internal sealed class RegistryTransport : IDisposable
                     continue;
                 }
 
-                if (FailureClassifier.IsRetriable(kind) && request.CanResend && attempt < _options.MaxAttempts)
+                if (FailureClassifier.IsRetriable(kind) && request.MaySendAgain && attempt < _options.MaxAttempts)
                 {
                     var delay = Backoff(attempt);
                     Log.Add("retry", $"{request.What} at {endpoint.Authority}: {kind} ({e.Message}); attempt {attempt + 1} of {_options.MaxAttempts} in {delay.TotalMilliseconds:0} ms");
@@ -76,7 +76,7 @@ internal sealed class RegistryTransport : IDisposable
                 throw new RegistryConnectionException(RegistryErrors.FromFailure(e, endpoint));
             }
 
-            if (response.StatusCode == HttpStatusCode.Unauthorized && !authRetried && request.CanResend)
+            if (response.StatusCode == HttpStatusCode.Unauthorized && !authRetried && request.MaySendAgain)
             {
                 authRetried = true;
                 bool retry = await Auth.OnUnauthorizedAsync(endpoint, response, request.Scopes, sentAuth, cancellationToken).ConfigureAwait(false);
@@ -93,7 +93,7 @@ internal sealed class RegistryTransport : IDisposable
                 Log.Add("auth", $"{endpoint.Authority}: no authentication asked for");
             }
 
-            if (IsRetriableStatus(response.StatusCode) && request.CanResend && attempt < _options.MaxAttempts)
+            if (IsRetriableStatus(response.StatusCode) && request.MaySendAgain && attempt < _options.MaxAttempts)
             {
                 var delay = RetryAfter(response) ?? Backoff(attempt);
                 Log.Add("retry", $"{request.What} at {endpoint.Authority}: {(int)response.StatusCode} {response.ReasonPhrase}; attempt {attempt + 1} of {_options.MaxAttempts} in {delay.TotalMilliseconds:0} ms");
@@ -181,7 +181,7 @@ internal sealed class RegistryTransport : IDisposable
                 method = HttpMethod.Get;
                 withBody = false;
             }
-            else if (request.Content is not null && !request.CanResend)
+            else if (request.Content is not null && !request.MaySendAgain)
             {
                 throw new XpkgException($"{request.What}: {endpoint.Authority} redirected an upload whose body cannot be sent twice");
             }

@@ -176,7 +176,7 @@ public class AuthAndPushTests
     }
 
     [Fact]
-    public async Task Monolithic_upload_skips_existing_blobs()
+    public async Task Monolithic_upload_puts_exact_bytes_after_a_head_check()
     {
         var (present, _) = TestClients.Blob(100, seed: 5);
         var (missing, data) = TestClients.Blob(100, seed: 6);
@@ -191,8 +191,8 @@ public class AuthAndPushTests
         using var client = new RegistryClient(TestClients.Options());
         var repo = client.Repository(registry.Authority, Repo);
         Assert.True(await repo.ExistsAsync(present, default));
-        await repo.WriteAsync(present, new MemoryStream(new byte[100]), default);
-        await repo.WriteAsync(missing, new MemoryStream(data), default);
+        Assert.False(await repo.ExistsAsync(missing, default));
+        await repo.WriteAsync(missing, new NonSeekable(data), default);
         var put = Assert.Single(registry.Requests, r => r.Method == "PUT");
         Assert.Equal(data, put.Body);
         Assert.Equal("application/octet-stream", put.Header("Content-Type"));
@@ -220,5 +220,10 @@ public class AuthAndPushTests
         Assert.Contains("grant_type=refresh_token", post, StringComparison.Ordinal);
         Assert.Contains("refresh_token=refresh-xyz", post, StringComparison.Ordinal);
         Assert.Contains("service=svc", post, StringComparison.Ordinal);
+    }
+
+    private sealed class NonSeekable(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
     }
 }
