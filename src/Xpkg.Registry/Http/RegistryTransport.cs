@@ -20,6 +20,7 @@ internal sealed class RegistryTransport : IDisposable
     private readonly RegistryClientOptions _options;
     private readonly HttpClientPool _pool;
     private readonly ConcurrentDictionary<string, bool> _plainHttp = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _warningsNoted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _anonymousNoted = new(StringComparer.OrdinalIgnoreCase);
 
     public RegistryTransport(RegistryClientOptions options)
@@ -42,7 +43,7 @@ internal sealed class RegistryTransport : IDisposable
     public async Task<HttpResponseMessage> SendAsync(RegistryEndpoint configured, RegistryRequest request, CancellationToken cancellationToken)
     {
         int attempt = 0;
-        bool authRetried = false;
+        int authRounds = 0;
         while (true)
         {
             var endpoint = Effective(configured);
@@ -76,9 +77,12 @@ internal sealed class RegistryTransport : IDisposable
                 throw new RegistryConnectionException(RegistryErrors.FromFailure(e, endpoint));
             }
 
-            if (response.StatusCode == HttpStatusCode.Unauthorized && !authRetried && request.MaySendAgain)
+            NoteWarnings(response, endpoint);
+
+            // Two rounds: the second 401 may ask for a wider scope than the first token had.
+            if (response.StatusCode == HttpStatusCode.Unauthorized && authRounds < 2 && request.MaySendAgain)
             {
-                authRetried = true;
+                authRounds++;
                 bool retry = await Auth.OnUnauthorizedAsync(endpoint, response, request.Scopes, sentAuth, cancellationToken).ConfigureAwait(false);
                 if (retry)
                 {
@@ -190,6 +194,18 @@ internal sealed class RegistryTransport : IDisposable
             if (!string.Equals(next.Authority, endpoint.Root.Authority, StringComparison.OrdinalIgnoreCase))
             {
                 client = _pool.Get(TlsSettings.Default with { CaFiles = endpoint.Tls.CaFiles }, endpoint.DialTimeout);
+            }
+        }
+    }
+
+    // Registries send "Warning: 299 - \"text\"" for deprecations and quotas; show each text once.
+    private void NoteWarnings(HttpResponseMessage response, RegistryEndpoint endpoint)
+    {
+        foreach (var w in response.Headers.Warning)
+        {
+            if (w.Code == 299 && _warningsNoted.TryAdd(w.Text, true))
+            {
+                Log.Add("warning", $"{endpoint.Authority}: {w.Text.Trim('"')}");
             }
         }
     }

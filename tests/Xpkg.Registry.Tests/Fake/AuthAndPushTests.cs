@@ -222,6 +222,26 @@ public class AuthAndPushTests
         Assert.Contains("service=svc", post, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_second_challenge_for_a_wider_scope_gets_a_wider_token_and_warnings_are_noted_once()
+    {
+        await using var tokens = new FakeRegistry(r => FakeResponse.Json(
+            Uri.UnescapeDataString(r.Query).Contains("repository:extra/repo:pull", StringComparison.Ordinal) ? """{"token":"wide"}""" : """{"token":"narrow"}"""));
+        string challenge(string scope) => $"Bearer realm=\"http://{tokens.Authority}/t\",service=\"s\",scope=\"{scope}\"";
+        await using var registry = new FakeRegistry(r => r.Header("Authorization") switch
+        {
+            "Bearer wide" => new FakeResponse { Body = Index, Headers = { ["Content-Type"] = MediaTypes.OciIndex, ["Warning"] = "299 - \"this repository is deprecated\"" } },
+            "Bearer narrow" => new FakeResponse { Status = 401, Headers = { ["WWW-Authenticate"] = challenge($"repository:{Repo}:pull repository:extra/repo:pull") } },
+            _ => new FakeResponse { Status = 401, Headers = { ["WWW-Authenticate"] = challenge($"repository:{Repo}:pull") } },
+        });
+        var options = TestClients.Options();
+        using var client = new RegistryClient(options);
+        await client.Repository(registry.Authority, Repo).GetManifestAsync("v1", default);
+        await client.Repository(registry.Authority, Repo).GetManifestAsync("v2", default);
+        Assert.Equal(["", "Bearer narrow", "Bearer wide", "Bearer wide"], registry.Requests.Select(r => r.Header("Authorization") ?? ""));
+        Assert.Single(options.Log.Events, e => e.Topic == "warning" && e.Message.EndsWith("this repository is deprecated", StringComparison.Ordinal));
+    }
+
     private sealed class NonSeekable(byte[] data) : MemoryStream(data)
     {
         public override bool CanSeek => false;
