@@ -39,4 +39,10 @@ public sealed record RegistryClientOptions
     public Func<string, IPAddress?>? HostNameOverride { get; init; }
 
     public string UserAgent { get; init; } = "xpkg/0.1";
+
+    /// <summary>
+    /// A guard for <c>--offline</c> and the <c>Never</c> policy: any request fails before a socket is opened.
+    /// The CLI should not need a client then at all; this makes a slip an error instead of traffic.
+    /// </summary>
+    public bool Offline { get; init; }
 }

@@ -259,7 +259,10 @@ public sealed class Authenticator
 
         // One lookup per host: a credential helper is a process start. The lookup is shared by parallel
         // requests, so it must not die with the first caller's token; helpers have their own time limit.
-        return _credentialLookups.GetOrAdd(endpoint.Authority,
+        // The registry's own server is looked up by the name users log in with (docker.io, not
+        // registry-1.docker.io); a mirror by its own host.
+        string key = endpoint.IsMirror ? endpoint.Authority : endpoint.Namespace;
+        return _credentialLookups.GetOrAdd(key,
             host => new Lazy<Task<Credential?>>(() => _credentials.GetAsync(host, CancellationToken.None))).Value.WaitAsync(cancellationToken);
     }
 }

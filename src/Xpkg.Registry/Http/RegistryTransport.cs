@@ -42,6 +42,12 @@ internal sealed class RegistryTransport : IDisposable
 
     public async Task<HttpResponseMessage> SendAsync(RegistryEndpoint configured, RegistryRequest request, CancellationToken cancellationToken)
     {
+        if (_options.Offline)
+        {
+            throw new XpkgException($"offline: not contacting {configured.Authority} for {request.What}",
+                "the cache does not have it; run without --offline (or with another --policy), or bring it in with `xpkg load`");
+        }
+
         int attempt = 0;
         int authRounds = 0;
         while (true)

@@ -49,6 +49,7 @@ public class EndpointSelectionTests
         Assert.Contains($"--insecure-registry {registry}", e.Hint, StringComparison.Ordinal);
         Assert.Contains($"server = \"http://{registry}\"", e.Hint, StringComparison.Ordinal);
         Assert.Empty(plain.Requests); // nothing but a TLS hello went there
+        Assert.True(plain.Connections > 0);
     }
 
     [Fact]
@@ -117,5 +118,15 @@ public class EndpointSelectionTests
         var endpoint = await client.PingAsync(server.Authority, default);
         Assert.True(endpoint.IsPlainHttp);
         Assert.Equal("/v2/", Assert.Single(server.Requests).Path);
+    }
+
+    [Fact]
+    public async Task Offline_opens_no_connection()
+    {
+        await using var server = new FakeRegistry(r => IndexResponse());
+        using var client = new RegistryClient(TestClients.Options() with { Offline = true });
+        var e = await Assert.ThrowsAsync<XpkgException>(() => client.ResolveAsync(ImageReference.Parse($"{server.Authority}/{Repo}:v1"), default));
+        Assert.Contains("offline", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.Connections);
     }
 }

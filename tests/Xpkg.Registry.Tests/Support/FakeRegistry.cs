@@ -62,6 +62,11 @@ public sealed class FakeRegistry : IAsyncDisposable
 
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
 
+    /// <summary>TCP connections accepted, HTTP or not.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    private int _connections;
+
     private async Task AcceptLoopAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -76,6 +81,7 @@ public sealed class FakeRegistry : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _connections);
             _ = Task.Run(() => ServeAsync(client));
         }
     }
