@@ -248,30 +248,8 @@ public sealed partial class RegistryRepository
                 throw new DigestMismatchException($"{what}: the source ended at byte {offset} of {descriptor.Size}");
             }
 
-            long end = offset + n - 1;
-            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
-            {
-                Method = HttpMethod.Patch,
-                AbsoluteUri = location,
-                Content = () =>
-                {
-                    var body = new ByteArrayContent(buffer, 0, n) { Headers = { ContentType = new MediaTypeHeaderValue(OctetStream), ContentLength = n } };
-
-                    // The distribution spec's form "start-end" is not RFC 9110's, so it bypasses header validation.
-                    body.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{end}");
-                    return body;
-                },
-                ResponseTimeout = false,
-                Scopes = PushScope,
-                What = $"{what} (chunk {offset}-{end})",
-            }, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Accepted)
-            {
-                throw await ErrorAsync(response, endpoint, $"{what} (chunk {offset}-{end})", cancellationToken).ConfigureAwait(false);
-            }
-
-            location = Location(response, endpoint, what);
-            offset = end + 1;
+            location = await PatchChunkAsync(endpoint, location, buffer, n, offset, what, cancellationToken).ConfigureAwait(false);
+            offset += n;
         }
 
         using var done = await _transport.SendAsync(endpoint, new RegistryRequest
@@ -287,6 +265,86 @@ public sealed partial class RegistryRepository
         {
             throw await ErrorAsync(done, endpoint, what, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="buffer"/>[0..n) as the chunk at <paramref name="offset"/>. On 416 (the registry
+    /// disagrees about the offset) it asks for the upload's status and sends what is missing of this chunk.
+    /// </summary>
+    private async Task<Uri> PatchChunkAsync(RegistryEndpoint endpoint, Uri location, byte[] buffer, int n, long offset, string what, CancellationToken cancellationToken)
+    {
+        int from = 0;
+        for (int recoveries = 0; ; recoveries++)
+        {
+            long start = offset + from;
+            long end = offset + n - 1;
+            int skip = from;
+            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
+            {
+                Method = HttpMethod.Patch,
+                AbsoluteUri = location,
+                Content = () =>
+                {
+                    var body = new ByteArrayContent(buffer, skip, n - skip) { Headers = { ContentType = new MediaTypeHeaderValue(OctetStream), ContentLength = n - skip } };
+
+                    // The distribution spec's form "start-end" is not RFC 9110's, so it bypasses header validation.
+                    body.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{end}");
+                    return body;
+                },
+                ResponseTimeout = false,
+                Scopes = PushScope,
+                What = $"{what} (chunk {start}-{end})",
+            }, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                return Location(response, endpoint, what);
+            }
+
+            if (response.StatusCode != HttpStatusCode.RequestedRangeNotSatisfiable || recoveries >= 3)
+            {
+                throw await ErrorAsync(response, endpoint, $"{what} (chunk {start}-{end})", cancellationToken).ConfigureAwait(false);
+            }
+
+            (location, long have) = await UploadStatusAsync(endpoint, location, what, cancellationToken).ConfigureAwait(false);
+            if (have < offset || have > offset + n)
+            {
+                throw new XpkgException($"{what}: the registry holds {have} bytes of the upload, outside the chunk at {offset}-{end} still in memory");
+            }
+
+            Log.Add("push", $"{what}: 416 for chunk {start}-{end}; the registry has {have} bytes, resending from there");
+            from = (int)(have - offset);
+            if (from == n)
+            {
+                return location;
+            }
+        }
+    }
+
+    /// <summary>GET on an upload session (end-13): its Location and how many bytes the registry holds.</summary>
+    private async Task<(Uri Location, long Have)> UploadStatusAsync(RegistryEndpoint endpoint, Uri location, string what, CancellationToken cancellationToken)
+    {
+        using var response = await _transport.SendAsync(endpoint, new RegistryRequest
+        {
+            Method = HttpMethod.Get,
+            AbsoluteUri = location,
+            Scopes = PushScope,
+            What = what + " (status)",
+        }, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.NoContent)
+        {
+            throw await ErrorAsync(response, endpoint, what + " (status)", cancellationToken).ConfigureAwait(false);
+        }
+
+        // "Range: 0-<last byte held>"; "0-0" is also what an empty session says, so it is read as nothing.
+        string? range = response.Headers.TryGetValues("Range", out var v) ? v.FirstOrDefault() : null;
+        long have = 0;
+        if (range is not null && range.StartsWith("0-", StringComparison.Ordinal)
+            && long.TryParse(range[2..], NumberStyles.None, CultureInfo.InvariantCulture, out long last) && last > 0)
+        {
+            have = last + 1;
+        }
+
+        return (response.Headers.Location is null ? location : Location(response, endpoint, what), have);
     }
 
     private async Task CancelUploadAsync(RegistryEndpoint endpoint, HttpResponseMessage accepted, ScopeSet scopes, CancellationToken cancellationToken)

@@ -242,6 +242,41 @@ public class AuthAndPushTests
         Assert.Single(options.Log.Events, e => e.Topic == "warning" && e.Message.EndsWith("this repository is deprecated", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Chunk_refused_with_416_is_resent_from_where_the_registry_stands()
+    {
+        var (desc, data) = TestClients.Blob(2500, seed: 3);
+        var received = new MemoryStream();
+        int patches = 0;
+        await using var registry = new FakeRegistry(r =>
+        {
+            lock (received)
+            {
+                switch (r.Method)
+                {
+                    case "POST":
+                        return new FakeResponse { Status = 202, Headers = { ["Location"] = $"/v2/{Repo}/blobs/uploads/u" } };
+                    case "GET":
+                        return new FakeResponse { Status = 204, Headers = { ["Location"] = $"/v2/{Repo}/blobs/uploads/u?after=status", ["Range"] = $"0-{received.Length - 1}" } };
+                    case "PATCH" when ++patches == 2:
+                        return new FakeResponse { Status = 416 };
+                    case "PATCH":
+                        received.Write(r.Body);
+                        return new FakeResponse { Status = 202, Headers = { ["Location"] = $"/v2/{Repo}/blobs/uploads/u", ["Range"] = $"0-{received.Length - 1}" } };
+                    default:
+                        return new FakeResponse { Status = 201 };
+                }
+            }
+        });
+        var options = TestClients.Options() with { ChunkSize = 1000 };
+        using var client = new RegistryClient(options);
+        await client.Repository(registry.Authority, Repo).UploadBlobAsync(desc, new MemoryStream(data), default);
+        Assert.Equal(data, received.ToArray());
+        Assert.Equal(["0-999", "1000-1999", "1000-1999", "2000-2499"], registry.Requests.Where(r => r.Method == "PATCH").Select(r => r.Header("Content-Range")));
+        Assert.Contains("after=status", registry.Requests.Where(r => r.Method == "PATCH").ElementAt(2).Query, StringComparison.Ordinal);
+        Assert.True(options.Log.Contains("push", "the registry has 1000 bytes"));
+    }
+
     private sealed class NonSeekable(byte[] data) : MemoryStream(data)
     {
         public override bool CanSeek => false;
