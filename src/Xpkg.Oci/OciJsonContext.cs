@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Xpkg.Oci;
 
 /// <summary>Source-generated JSON metadata: no reflection at start-up, and trimming/AOT safe.</summary>
+// '+' in media types stays '+': other tools compare these files byte for byte.
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Descriptor))]
 [JsonSerializable(typeof(List<Descriptor>))]
@@ -13,6 +14,12 @@ namespace Xpkg.Oci;
 [JsonSerializable(typeof(List<DockerArchiveManifestEntry>))]
 public sealed partial class OciJsonContext : JsonSerializerContext
 {
+    /// <summary>Options that write JSON the way Go's encoding does for our content: no escaping of '+', '&lt;' or '&gt;'.</summary>
+    public static OciJsonContext Relaxed { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }
 
 /// <summary>An OCI image index as we write it (index.json of a layout).</summary>

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Xpkg.Oci;
+using Xpkg.Transfer;
+
+namespace Xpkg.Cli.Commands;
+
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var reference = new Argument<string>("REF") { Description = "a reference or digest in the cache" };
+        var command = new Command("inspect", "show the manifest, the config and, for a Crossplane package, its metadata") { reference };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
+        {
+            var image = await ImageLookup.RequireAsync(ctx.Store, ctx.Get(reference)!, ct);
+            byte[] manifestBytes = await ctx.Store.ReadSmallBlobAsync(image.Root, ct);
+            var manifest = ParsedManifest.Parse(manifestBytes, image.Root.MediaType);
+            JsonNode? config = null;
+            if (manifest.Config is { } c && ctx.Store.Contains(c) && c.Size <= ParsedManifest.MaxBytes)
+            {
+                config = TryParseJson(await ctx.Store.ReadSmallBlobAsync(c, ct));
+            }
+
+            var result = new JsonObject
+            {
+                ["ref"] = image.Reference,
+                ["digest"] = image.Root.Digest.ToString(),
+                ["mediaType"] = image.Root.MediaType,
+                ["size"] = image.TotalSize,
+                ["manifest"] = TryParseJson(manifestBytes),
+                ["config"] = config,
+                ["package"] = null,
+            };
+            if (ctx.Json)
+            {
+                CliContext.WriteJson(result);
+                return 0;
+            }
+
+            ctx.Say($"Reference:  {image.DisplayName}");
+            ctx.Say($"Digest:     {image.Root.Digest}");
+            ctx.Say($"Media type: {image.Root.MediaType}");
+            ctx.Say($"Size:       {Humanize.Bytes(image.TotalSize)}");
+            if (manifest.IsIndex)
+            {
+                foreach (var m in manifest.Manifests)
+                {
+                    ctx.Say($"  {m.Platform?.ToString() ?? "unknown",-16} {m.Digest} {(ctx.Store.Contains(m) ? "" : "(not in cache)")}");
+                }
+            }
+            else
+            {
+                ctx.Say($"Config:     {manifest.Config?.Digest}");
+                foreach (var l in manifest.Layers)
+                {
+                    ctx.Say($"  layer {l.Digest} {Humanize.Bytes(l.Size)} {l.MediaType}");
+                }
+            }
+
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static JsonNode? TryParseJson(byte[] bytes)
+    {
+        try
+        {
+            return JsonNode.Parse(bytes);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}

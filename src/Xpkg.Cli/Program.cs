@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Xpkg.Cli;
+using Xpkg.Cli.Commands;
+
+var root = new RootCommand("xpkg: Crossplane packages from your own cache");
+foreach (var option in GlobalOptions.All)
+{
+    root.Options.Add(option);
+}
+
+foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create() })
+{
+    root.Subcommands.Add(command);
+}
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    Console.Error.WriteLine("error: " + parse.Errors[0].Message);
+    Console.Error.WriteLine("hint: run xpkg --help for usage");
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = true }, cancel.Token);

@@ -1,0 +1,20 @@
+using Xpkg.Oci;
+
+namespace Xpkg.Transfer;
+
+public sealed record CopyOptions
+{
+    /// <summary>The platform to keep from an index; null keeps every platform the source has.</summary>
+    public Platform? Platform { get; init; }
+
+    /// <summary>Blobs moved at once.</summary>
+    public int Jobs { get; init; } = 4;
+
+    /// <summary>
+    /// Whether an index may be copied while some of its manifests are absent from the source (as in
+    /// <c>ctr images export</c> of one platform). The index is kept whole so its digest stays valid.
+    /// </summary>
+    public bool AllowSparseIndex { get; init; } = true;
+
+    public ICopyObserver Observer { get; init; } = ICopyObserver.None;
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Xpkg.Tests.Support;
+
+/// <summary>
+/// A private containerd (its own root, state and socket under a temp dir, CRI disabled), started for a test
+/// and stopped by PID.
+/// </summary>
+public sealed class Containerd : IAsyncDisposable
+{
+    private readonly TempDir _dir = new();
+    private Process? _process;
+
+    public string Socket => _dir.Combine("containerd.sock");
+
+    public static async Task<Containerd> StartAsync()
+    {
+        var c = new Containerd();
+        string config = c._dir.Combine("config.toml");
+        await File.WriteAllTextAsync(config, $"""
+            version = 2
+            root = "{c._dir.Combine("root")}"
+            state = "{c._dir.Combine("state")}"
+            disabled_plugins = ["io.containerd.grpc.v1.cri"]
+            [grpc]
+              address = "{c.Socket}"
+            [ttrpc]
+              address = "{c.Socket}.ttrpc"
+            [debug]
+              address = ""
+            [metrics]
+              address = ""
+            """);
+        var psi = new ProcessStartInfo("containerd") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--config");
+        psi.ArgumentList.Add(config);
+        c._process = Process.Start(psi)!;
+        c._process.BeginErrorReadLine();
+        c._process.BeginOutputReadLine();
+        for (int i = 0; i < 200 && !File.Exists(c.Socket); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        if (!File.Exists(c.Socket))
+        {
+            await c.DisposeAsync();
+            throw new InvalidOperationException("containerd did not start");
+        }
+
+        return c;
+    }
+
+    public Task<RunResult> CtrAsync(params string[] args)
+        => Run.ProcessAsync("ctr", ["--address", Socket, "--namespace", "xpkg-test", .. args]);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _dir.Dispose();
+    }
+}
