@@ -238,5 +238,13 @@ public class PackageParserTests
         Assert.Equal(["CustomResourceDefinition"], kinds);
     }
 
+    [Fact]
+    public void Duplicate_keys_are_bad_input()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => PackageParser.Parse("apiVersion: v1\nkind: Function\nkind: Provider\n", "package.yaml"));
+        Assert.StartsWith("package.yaml: document 1 (line 1): ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("kind", e.Message, StringComparison.Ordinal);
+    }
+
     private static PackageMeta ParseMeta(string yaml) => Assert.Single(PackageParser.Parse(yaml, "crossplane.yaml").Metas);
 }
