@@ -111,7 +111,16 @@ public sealed partial class VersionConstraint
     private static bool TryParseComparison(string text, out VersionComparison comparison, out string error)
     {
         comparison = null!;
-        var m = ComparisonRegex().Match(text);
+        Match m;
+        try
+        {
+            m = ComparisonRegex().Match(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            m = Match.Empty;
+        }
+
         if (!m.Success)
         {
             error = "improper constraint: " + text;
@@ -176,10 +185,12 @@ public sealed partial class VersionConstraint
     [GeneratedRegex("^" + Space + "*(" + Operators + ")" + Space + "*(" + VersionPattern + ")" + Space + @"*\z", RegexOptions.CultureInvariant, MatchTimeoutMilliseconds)]
     private static partial Regex ComparisonRegex();
 
-    [GeneratedRegex(Space + "*(" + VersionPattern + ")" + Space + "+-" + Space + "+(" + VersionPattern + ")" + Space + "*", RegexOptions.CultureInvariant, MatchTimeoutMilliseconds)]
+    // The scanning patterns use the linear-time engine too: with backtracking, a long run of digits makes
+    // them quadratic. Neither has a capture inside a loop, where the two engines could disagree.
+    [GeneratedRegex(Space + "*(" + VersionPattern + ")" + Space + "+-" + Space + "+(" + VersionPattern + ")" + Space + "*", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex HyphenRangeRegex();
 
-    [GeneratedRegex("(" + Operators + ")" + Space + "*(" + VersionPattern + ")", RegexOptions.CultureInvariant, MatchTimeoutMilliseconds)]
+    [GeneratedRegex("(" + Operators + ")" + Space + "*(" + VersionPattern + ")", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex FindComparisonRegex();
 
     // Only asks "does it match", so the linear-time engine is safe against pathological input.
