@@ -152,4 +152,13 @@ public class PackageLinterTests
             + Fixtures.Read("function-patch-and-transform/package/input/pt.fn.crossplane.io_resources.yaml");
         Assert.Null(PackageLinter.LintPackage(PackageParser.Parse(function, "package")));
     }
+
+    [Fact]
+    public void Constraint_syntax_follows_the_chosen_semver_dialect()
+    {
+        var package = Package(Meta("meta.pkg.crossplane.io/v1", "Provider", "{crossplane: {version: \">=v1.14.0 <v3\"}}"));
+        Assert.Null(PackageLinter.Provider.Lint(package));
+        Assert.Equal("package version constraints are poorly formatted: improper constraint: >=v1.14.0 <v3",
+            PackageLinter.Provider.Lint(package, dialect: SemverDialect.MastermindsV1)?.Message);
+    }
 }
