@@ -26,7 +26,7 @@ public class PackageLinterTests
         var docs = Enumerable.Repeat(Meta("meta.pkg.crossplane.io/v1", "Function"), metas).Append(Object("apiextensions.k8s.io/v1", "CustomResourceDefinition")).ToArray();
         var error = PackageLinter.Function.Lint(Package(docs));
         Assert.Equal("not exactly one package meta type", error?.Message);
-        Assert.Null(error?.Object);
+        Assert.Equal(metas == 2 ? 2 : null, error?.Object?.Position.Document);
         Assert.Equal("not exactly one package meta type", PackageLinter.LintPackage(Package(docs))?.Message);
     }
 

@@ -28,7 +28,8 @@ public static class PackageBuilder
         var package = await ParseRootAsync(root, options.Ignore, examples, cancellationToken).ConfigureAwait(false);
         if (package.Metas.Count != 1)
         {
-            throw new InvalidInputException($"failed to build package: {PackageLinter.NotExactlyOneMeta} (found {package.Metas.Count} in {root})",
+            string where = package.Metas.Count > 1 ? $", the second at {package.Metas[1].Position}" : "";
+            throw new InvalidInputException($"failed to build package: {PackageLinter.NotExactlyOneMeta} (found {package.Metas.Count} in {root}{where})",
                 "a package root holds exactly one meta.pkg.crossplane.io Provider, Configuration or Function, usually in crossplane.yaml");
         }
 

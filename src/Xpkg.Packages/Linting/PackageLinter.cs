@@ -58,7 +58,8 @@ public sealed class PackageLinter
     {
         if (package.Metas.Count != 1)
         {
-            return new LintError(NotExactlyOneMeta);
+            // Naming the second meta object tells the user which document to remove.
+            return new LintError(NotExactlyOneMeta, package.Metas.Count > 1 ? package.Metas[1] : null);
         }
 
         var meta = package.Metas[0];
