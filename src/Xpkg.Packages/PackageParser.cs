@@ -37,6 +37,7 @@ public static partial class PackageParser
         return new ParsedPackage(metas, objects);
     }
 
+    /// <summary>Parses a package stream held in a string (small streams, tests).</summary>
     public static ParsedPackage Parse(string yaml, string sourceName)
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(yaml));
@@ -119,7 +120,7 @@ public static partial class PackageParser
                 RawYaml = doc.Text, LazyRoot = new Lazy<YamlMappingNode>(() => Load(doc, position)), Position = position,
             };
         }
-        catch (InvalidInputException e) when (e is not DigestMismatchException)
+        catch (InvalidInputException e) when (e is not DigestMismatchException && !e.Message.StartsWith(position.ToString(), StringComparison.Ordinal))
         {
             throw new InvalidInputException($"{position}: {e.Message}", e.Hint, e);
         }
