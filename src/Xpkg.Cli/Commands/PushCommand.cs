@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Xpkg.Oci;
 using Xpkg.Oci.Archives;
 using Xpkg.Oci.Content;
+using Xpkg.Packages.Building;
 using Xpkg.Transfer;
 
 namespace Xpkg.Cli.Commands;
@@ -26,6 +27,14 @@ internal static class PushCommand
                     throw new XpkgException($"push to {dest.Registry} needs the network, and --offline opens no connection");
                 }
 
+                var push = await PackagePushPreparation.PrepareAsync(from, root, await CopyEngine.ReadManifestAsync(from, root, ct), ct);
+                if (push.Annotated)
+                {
+                    ctx.Explain.Add("package", $"Crossplane package: config labels copied into layer annotations; {root.Digest} is pushed as {push.Root.Digest}");
+                    CliContext.Note($"note: package layers annotated io.crossplane.xpkg (as crossplane xpkg push does): the pushed digest is {push.Root.Digest}");
+                }
+
+                (from, root) = (push.Source, push.Root);
                 using var client = ctx.NewRegistryClient();
                 var target = client.Repository(dest);
                 await ProgressDisplay.RunAsync(ctx, observer => CopyEngine.CopyAsync(from, root, target, CommonOptions.CopyOptions(ctx, observer, platformOptions: false), ct));
