@@ -78,9 +78,15 @@ public sealed partial class RegistryRepository
             return; // pushed by digest only: WriteAsync already put the manifest
         }
 
-        string tag = reference.Contains('/', StringComparison.Ordinal) || reference.Contains('@', StringComparison.Ordinal)
-            ? ImageReference.Parse(reference).Tag ?? throw new InvalidInputException($"{reference} has no tag to push")
+        string? tag = reference.Contains('/', StringComparison.Ordinal) || reference.Contains('@', StringComparison.Ordinal)
+            ? ImageReference.Parse(reference).Tag
             : reference;
+        if (tag is null)
+        {
+            Log.Add("push", $"{reference} names a digest only: the manifest is already there by digest, no tag to set");
+            return;
+        }
+
         if (!_writtenManifests.TryGetValue(root.Digest, out byte[]? bytes))
         {
             bytes = (await GetManifestAsync(root.Digest.ToString(), cancellationToken).ConfigureAwait(false)).Bytes.ToArray();
