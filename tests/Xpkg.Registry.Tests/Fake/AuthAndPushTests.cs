@@ -154,7 +154,7 @@ public class AuthAndPushTests
                     return new FakeResponse { Status = 201, Headers = { ["Docker-Content-Digest"] = r.Path.Contains("/manifests/", StringComparison.Ordinal) ? Digest.Compute(r.Body).ToString() : desc.Digest.ToString() } };
             }
         });
-        using var client = new RegistryClient(TestClients.Options());
+        using var client = new RegistryClient(TestClients.Options() with { ChunkSize = 100 });
         var repo = client.Repository(registry.Authority, Repo);
         await repo.WriteAsync(desc, new MemoryStream(data), default);
         var patches = registry.Requests.Where(r => r.Method == "PATCH").ToList();
