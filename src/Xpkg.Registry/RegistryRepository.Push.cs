@@ -73,7 +73,7 @@ public sealed partial class RegistryRepository
     /// <summary><see cref="IContentTarget"/>: PUT the root manifest's bytes again under the tag of <paramref name="reference"/>.</summary>
     public async Task TagAsync(string? reference, Descriptor root, string source, CancellationToken cancellationToken)
     {
-        if (reference is null)
+        if (reference is null || Digest.TryParse(reference, out _))
         {
             return; // pushed by digest only: WriteAsync already put the manifest
         }
