@@ -3,12 +3,12 @@ using Xpkg.Cli;
 using Xpkg.Cli.Commands;
 
 var root = new RootCommand("xpkg: Crossplane packages from your own cache");
-foreach (var option in GlobalOptions.All)
+foreach (var option in GlobalOptions.All.Concat(ContainerdOptions.All))
 {
     root.Options.Add(option);
 }
 
-foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create() })
+foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create(), ContainerdCommand.Create() })
 {
     root.Subcommands.Add(command);
 }
