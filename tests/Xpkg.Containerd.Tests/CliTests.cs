@@ -1,0 +1,83 @@
+using System.Net.Sockets;
+using Xpkg.Containerd.Tests.Support;
+
+namespace Xpkg.Containerd.Tests;
+
+/// <summary>The xpkg command line against a real containerd.</summary>
+public sealed class CliTests
+{
+    [Fact]
+    public async Task LoadIntoContainerdShowsInCtrWithTheRightDigestAndAllContent()
+    {
+        string images = await TestImages.DirectoryAsync();
+        using var cache = new TempDir();
+        await using var containerd = await PrivateContainerd.StartAsync();
+
+        var tiny = await XpkgAsync(cache, containerd, "load", Path.Combine(images, "tiny-oci-archive.tar"), "--tag", "tiny:v1", "--into-containerd");
+        var package = await XpkgAsync(cache, containerd, "load", Repo.Fixture(Repo.XpkgFixture), "--tag", "xpkg.example/crossplane/function-cpt:v1", "--into-containerd");
+
+        Assert.True(tiny.ExitCode == 0, tiny.ToString());
+        Assert.True(package.ExitCode == 0, package.ToString());
+        Assert.Equal(TestImages.Tiny, await containerd.ImageDigestAsync("docker.io/library/tiny:v1"));
+        string? packageDigest = await containerd.ImageDigestAsync("xpkg.example/crossplane/function-cpt:v1");
+        Assert.Contains("Loaded xpkg.example/crossplane/function-cpt:v1 " + packageDigest, package.Stdout, StringComparison.Ordinal);
+        string check = await containerd.CtrAsync("images", "check");
+        Assert.Contains("complete (2/2)", check, StringComparison.Ordinal);
+        Assert.Contains("complete (3/3)", check, StringComparison.Ordinal);
+        Assert.DoesNotContain("incomplete", check, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ContainerdPullCopiesAnImportedImageIntoTheCache()
+    {
+        string images = await TestImages.DirectoryAsync();
+        using var cache = new TempDir();
+        await using var containerd = await PrivateContainerd.StartAsync();
+        await containerd.CtrAsync("images", "import", "--no-unpack", "--base-name", "docker.io/test/tiny", Path.Combine(images, "tiny-oci-archive.tar"));
+
+        var pull = await XpkgAsync(cache, containerd, "containerd", "pull", "test/tiny:tiny");
+        var list = await XpkgAsync(cache, containerd, "images");
+        var inspect = await XpkgAsync(cache, containerd, "cache", "verify");
+
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Contains(TestImages.Tiny, pull.Stdout, StringComparison.Ordinal);
+        Assert.Contains("docker.io/test/tiny:tiny", list.Stdout, StringComparison.Ordinal);
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+    }
+
+    [Fact]
+    public async Task AMissingSocketIsAClearErrorWithAHint()
+    {
+        using var cache = new TempDir();
+        var r = await Run.XpkgAsync(cache.Path, "containerd", "pull", "tiny:v1", "--containerd-socket", cache.Combine("no-such.sock"));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error: containerd socket " + cache.Combine("no-such.sock") + " does not exist", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint:", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--containerd-socket", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARefusedConnectionIsAClearErrorWithAHint()
+    {
+        using var cache = new TempDir();
+        string dead = cache.Combine("dead.sock");
+        // A socket file nobody listens on any more: connecting to it is refused.
+        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(dead));
+            socket.Listen();
+        }
+
+        var r = await Run.ProcessAsync("dotnet", [Run.XpkgDll, "--cache-dir", cache.Path, "load", Repo.Fixture(Repo.XpkgFixture), "--tag", "fn:v1", "--into-containerd"],
+            new Dictionary<string, string> { ["XPKG_CONTAINERD_SOCKET"] = dead });
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error: cannot connect to containerd at " + dead + ": connection refused", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: is containerd running?", r.Stderr, StringComparison.Ordinal);
+    }
+
+    private static Task<RunResult> XpkgAsync(TempDir cache, PrivateContainerd containerd, params string[] args)
+        => Run.XpkgAsync(cache.Path, [.. args, "--containerd-socket", containerd.Socket, "--containerd-namespace", PrivateContainerd.Namespace]);
+}
