@@ -63,12 +63,16 @@ public sealed class CliTests
     {
         using var cache = new TempDir();
         string dead = cache.Combine("dead.sock");
-        // A socket file nobody listens on any more: connecting to it is refused.
+        // A socket file nobody listens on any more: connecting to it is refused. It is moved away from the
+        // bound path first, because .NET deletes the file it bound when the socket is disposed.
         using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
-            socket.Bind(new UnixDomainSocketEndPoint(dead));
+            socket.Bind(new UnixDomainSocketEndPoint(cache.Combine("bound.sock")));
             socket.Listen();
+            File.Move(cache.Combine("bound.sock"), dead);
         }
+
+        Assert.True(File.Exists(dead));
 
         var r = await Run.ProcessAsync("dotnet", [Run.XpkgDll, "--cache-dir", cache.Path, "load", Repo.Fixture(Repo.XpkgFixture), "--tag", "fn:v1", "--into-containerd"],
             new Dictionary<string, string> { ["XPKG_CONTAINERD_SOCKET"] = dead });
