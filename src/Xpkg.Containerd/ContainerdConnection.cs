@@ -52,6 +52,8 @@ public sealed class ContainerdConnection : IDisposable
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = (_, ct) => ConnectAsync(path, ct),
+            // A socket whose listener has hung must not hang us: connecting to a live containerd takes milliseconds.
+            ConnectTimeout = TimeSpan.FromSeconds(10),
             EnableMultipleHttp2Connections = true,
         };
         var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
