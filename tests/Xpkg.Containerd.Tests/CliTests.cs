@@ -82,6 +82,25 @@ public sealed class CliTests
         Assert.Contains("hint: is containerd running?", r.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ASocketTheUserMayNotOpenIsAClearErrorWithAHint()
+    {
+        await using var containerd = await PrivateContainerd.StartAsync();
+        // containerd's socket is root's (0660 root:root); an unprivileged user is refused. Only root can switch user.
+        if (Environment.UserName != "root" || (await Run.ProcessAsync("runuser", ["-u", "nobody", "--", "test", "-r", Run.XpkgDll])).ExitCode != 0)
+        {
+            return;
+        }
+
+        var r = await Run.ProcessAsync("runuser", ["-u", "nobody", "--", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "dotnet", Run.XpkgDll,
+            "--cache-dir", Path.Combine(Path.GetTempPath(), "xpkg-nobody-" + Guid.NewGuid().ToString("N")[..8]),
+            "containerd", "images", "--containerd-socket", containerd.Socket]);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error: cannot connect to containerd at " + containerd.Socket + ": permission denied", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: containerd's socket is normally only root's", r.Stderr, StringComparison.Ordinal);
+    }
+
     private static Task<RunResult> XpkgAsync(TempDir cache, PrivateContainerd containerd, params string[] args)
         => Run.XpkgAsync(cache.Path, [.. args, "--containerd-socket", containerd.Socket, "--containerd-namespace", PrivateContainerd.Namespace]);
 }
