@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Xpkg.Containerd;
+using Xpkg.ContainerdClient;
 
 namespace Xpkg.Cli;
 

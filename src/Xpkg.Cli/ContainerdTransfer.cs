@@ -1,4 +1,4 @@
-using Xpkg.Containerd;
+using Xpkg.ContainerdClient;
 using Xpkg.Oci;
 using Xpkg.Store;
 using Xpkg.Transfer;

@@ -1,10 +1,10 @@
 using System.Buffers;
 using Google.Protobuf;
 using Grpc.Core;
-using Xpkg.Containerd.Api.Content;
+using Xpkg.ContainerdClient.Api.Content;
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>
 /// One blob through containerd's Write call: chunks at increasing offsets, each answered before the next

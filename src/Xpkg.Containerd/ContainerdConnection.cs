@@ -3,7 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>
 /// A gRPC channel to containerd over its unix socket, with the namespace every call carries.

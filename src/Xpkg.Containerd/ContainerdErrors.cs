@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>Turns gRPC failures into one-line errors with a hint a person can act on.</summary>
 internal static class ContainerdErrors

@@ -1,6 +1,6 @@
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>One image record of containerd's image service: a name pointing at a root descriptor.</summary>
 public sealed record ContainerdImage(string Name, Descriptor Target, IReadOnlyDictionary<string, string> Labels)

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Grpc.Core;
-using Xpkg.Containerd.Api.Leases;
+using Xpkg.ContainerdClient.Api.Leases;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>
 /// A containerd lease that holds what we write until an image record points at it. Without one, the

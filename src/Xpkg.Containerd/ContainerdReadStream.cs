@@ -1,7 +1,7 @@
 using Grpc.Core;
-using Xpkg.Containerd.Api.Content;
+using Xpkg.ContainerdClient.Api.Content;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>
 /// The chunks of one content Read call as a forward-only stream. Unverified: callers wrap it in a

@@ -1,10 +1,10 @@
 using Grpc.Core;
-using Xpkg.Containerd.Api.Content;
-using Xpkg.Containerd.Api.Images;
+using Xpkg.ContainerdClient.Api.Content;
+using Xpkg.ContainerdClient.Api.Images;
 using Xpkg.Oci;
 using Xpkg.Oci.Content;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>
 /// containerd's image and content services as a copy-engine end: a source (resolve a name, read blobs) and a

@@ -1,7 +1,7 @@
-using Xpkg.Containerd.Api.Types;
+using Xpkg.ContainerdClient.Api.Types;
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>OCI descriptors to and from containerd's descriptor message.</summary>
 internal static class DescriptorMapping

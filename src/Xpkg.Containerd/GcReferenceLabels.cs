@@ -1,7 +1,7 @@
 using System.Globalization;
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd;
+namespace Xpkg.ContainerdClient;
 
 /// <summary>
 /// The <c>containerd.io/gc.ref.content.*</c> labels a manifest or index carries in containerd, one per child,

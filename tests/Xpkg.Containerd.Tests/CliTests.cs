@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using Xpkg.Containerd.Tests.Support;
+using Xpkg.ContainerdClient.Tests.Support;
 
-namespace Xpkg.Containerd.Tests;
+namespace Xpkg.ContainerdClient.Tests;
 
 /// <summary>The xpkg command line against a real containerd.</summary>
 public sealed class CliTests

@@ -1,7 +1,7 @@
 using System.Text;
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd.Tests;
+namespace Xpkg.ContainerdClient.Tests;
 
 /// <summary>The GC labels are named exactly as ctr names them, or containerd's collector ignores them.</summary>
 public sealed class GcReferenceLabelsTests

@@ -1,7 +1,7 @@
-using Xpkg.Containerd.Tests.Support;
+using Xpkg.ContainerdClient.Tests.Support;
 using Xpkg.Oci;
 
-namespace Xpkg.Containerd.Tests;
+namespace Xpkg.ContainerdClient.Tests;
 
 /// <summary>The namespace header scopes every call, as it does for ctr and the kubelet.</summary>
 public sealed class NamespaceTests

@@ -1,10 +1,10 @@
-using Xpkg.Containerd.Tests.Support;
+using Xpkg.ContainerdClient.Tests.Support;
 using Xpkg.Oci;
 using Xpkg.Oci.Content;
 using Xpkg.Store;
 using Xpkg.Transfer;
 
-namespace Xpkg.Containerd.Tests;
+namespace Xpkg.ContainerdClient.Tests;
 
 /// <summary>Images that ctr imported, read through our client into a fresh cache.</summary>
 public sealed class ReadFromContainerdTests

@@ -1,9 +1,9 @@
-using Xpkg.Containerd.Tests.Support;
+using Xpkg.ContainerdClient.Tests.Support;
 using Xpkg.Oci;
 using Xpkg.Store;
 using Xpkg.Transfer;
 
-namespace Xpkg.Containerd.Tests;
+namespace Xpkg.ContainerdClient.Tests;
 
 /// <summary>Cached images written into containerd: content, GC labels, the image record, no second writes.</summary>
 public sealed class WriteToContainerdTests

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Xpkg.Containerd.Tests.Support;
+namespace Xpkg.ContainerdClient.Tests.Support;
 
 /// <summary>
 /// A private containerd (its own config, root, state and socket under a temp dir, CRI disabled), started for

@@ -1,4 +1,4 @@
-namespace Xpkg.Containerd.Tests.Support;
+namespace Xpkg.ContainerdClient.Tests.Support;
 
 /// <summary>Paths of the repository and the shared folder beside it.</summary>
 public static class Repo

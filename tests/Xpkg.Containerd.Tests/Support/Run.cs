@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Xpkg.Containerd.Tests.Support;
+namespace Xpkg.ContainerdClient.Tests.Support;
 
 public sealed record RunResult(int ExitCode, string Stdout, string Stderr)
 {

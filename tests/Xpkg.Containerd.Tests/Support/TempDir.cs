@@ -1,4 +1,4 @@
-namespace Xpkg.Containerd.Tests.Support;
+namespace Xpkg.ContainerdClient.Tests.Support;
 
 public sealed class TempDir : IDisposable
 {

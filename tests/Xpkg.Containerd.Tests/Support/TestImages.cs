@@ -1,4 +1,4 @@
-namespace Xpkg.Containerd.Tests.Support;
+namespace Xpkg.ContainerdClient.Tests.Support;
 
 /// <summary>
 /// The reproducible test images of shared/tools/make-test-images.sh, built once per test run
