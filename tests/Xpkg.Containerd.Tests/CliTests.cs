@@ -25,6 +25,10 @@ public sealed class CliTests
         Assert.Contains("complete (2/2)", check, StringComparison.Ordinal);
         Assert.Contains("complete (3/3)", check, StringComparison.Ordinal);
         Assert.DoesNotContain("incomplete", check, StringComparison.Ordinal);
+
+        // containerd can use what we wrote: creating a container unpacks the layers and checks their diff IDs.
+        await containerd.CtrAsync("containers", "create", "--snapshotter", "native", "docker.io/library/tiny:v1", "tiny-from-xpkg");
+        Assert.Contains("Committed", await containerd.CtrAsync("snapshots", "--snapshotter", "native", "ls"), StringComparison.Ordinal);
     }
 
     [Fact]
