@@ -8,6 +8,7 @@ internal static class ContainerdOptions
 {
     public static readonly Option<string?> Socket = new("--containerd-socket")
     {
+        HelpName = "PATH",
         Description = "containerd's gRPC socket; reads and fills its image store (env XPKG_CONTAINERD_SOCKET; containerd commands default to "
             + ContainerdConnection.DefaultSocket + ")",
         Recursive = true,
@@ -16,6 +17,7 @@ internal static class ContainerdOptions
 
     public static readonly Option<string> Namespace = new("--containerd-namespace")
     {
+        HelpName = "NS",
         Description = "containerd namespace (env XPKG_CONTAINERD_NAMESPACE; default k8s.io, the kubelet's)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("XPKG_CONTAINERD_NAMESPACE") is { Length: > 0 } ns

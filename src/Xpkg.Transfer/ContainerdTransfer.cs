@@ -1,15 +1,14 @@
 using Xpkg.ContainerdClient;
 using Xpkg.Oci;
 using Xpkg.Store;
-using Xpkg.Transfer;
 
-namespace Xpkg.Cli;
+namespace Xpkg.Transfer;
 
 /// <summary>
 /// The two copies between containerd and the cache, for commands to call: an image containerd holds into the
 /// cache (a lookup step for pull and install), and a cached image into containerd (load --into-containerd, push).
 /// </summary>
-internal static class ContainerdTransfer
+public static class ContainerdTransfer
 {
     /// <summary>
     /// Copies the image containerd has under <paramref name="reference"/> into the cache, verified blob by blob,
