@@ -18,16 +18,8 @@ internal static class ContainerdCommand
             var containerd = ContainerdOptions.Connect(ctx);
             await using (containerd.ConfigureAwait(false))
             {
-                var observer = ProgressDisplay.ForTerminal(ctx, "copying");
-                CopyResult? result;
-                try
-                {
-                    result = await ContainerdTransfer.PullIntoCacheAsync(containerd, ctx.Store, parsed, new CopyOptions { Observer = observer }, ct);
-                }
-                finally
-                {
-                    (observer as IDisposable)?.Dispose();
-                }
+                var result = await ProgressDisplay.RunAsync(ctx, observer =>
+                    ContainerdTransfer.PullIntoCacheAsync(containerd, ctx.Store, parsed, new CopyOptions { Observer = observer }, ct));
 
                 if (result is null)
                 {

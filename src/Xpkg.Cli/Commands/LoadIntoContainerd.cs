@@ -12,7 +12,8 @@ internal static class LoadIntoContainerd
         {
             foreach (var image in loaded.Images)
             {
-                var result = await ContainerdTransfer.PushFromCacheAsync(ctx.Store, image.Root, containerd, image.Reference, new CopyOptions(), cancellationToken);
+                var result = await ProgressDisplay.RunAsync(ctx, observer =>
+                    ContainerdTransfer.PushFromCacheAsync(ctx.Store, image.Root, containerd, image.Reference, new CopyOptions { Observer = observer }, cancellationToken));
                 string name = Oci.ImageReference.Parse(image.Reference!).ToString();
                 ctx.Say($"Loaded into containerd namespace {containerd.Connection.Namespace}: {name} {image.Root.Digest} ({result.BlobsCopied} blobs written, {result.BlobsSkipped} already there)");
             }
