@@ -50,6 +50,25 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task ContainerdPushNamesACachedImageForTheKubelet()
+    {
+        string images = await TestImages.DirectoryAsync();
+        using var cache = new TempDir();
+        await using var containerd = await PrivateContainerd.StartAsync();
+        var load = await XpkgAsync(cache, containerd, "load", Path.Combine(images, "tiny-oci-archive.tar"), "--tag", "xpkg.example/tiny:v1");
+
+        var push = await XpkgAsync(cache, containerd, "containerd", "push", "xpkg.example/tiny:v1", "tiny");
+        var again = await XpkgAsync(cache, containerd, "containerd", "push", TestImages.Tiny, "xpkg.example/tiny:v2");
+
+        Assert.True(load.ExitCode == 0, load.ToString());
+        Assert.True(push.ExitCode == 0, push.ToString());
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("(0 blobs written, 1 already there)", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(TestImages.Tiny, await containerd.ImageDigestAsync("docker.io/library/tiny:latest"));
+        Assert.Equal(TestImages.Tiny, await containerd.ImageDigestAsync("xpkg.example/tiny:v2"));
+    }
+
+    [Fact]
     public async Task AMissingSocketIsAClearErrorWithAHint()
     {
         using var cache = new TempDir();

@@ -5,7 +5,7 @@ using Xpkg.Transfer;
 
 namespace Xpkg.Cli.Commands;
 
-/// <summary><c>xpkg containerd pull|images</c>: containerd's image store as seen from xpkg.</summary>
+/// <summary><c>xpkg containerd pull|push|images</c>: containerd's image store as seen from xpkg.</summary>
 internal static class ContainerdCommand
 {
     public static Command Create()
@@ -47,6 +47,24 @@ internal static class ContainerdCommand
             return 0;
         }, ct));
 
+        var cached = new Argument<string>("REF") { Description = "an image in the cache (a reference or a digest)" };
+        var name = new Argument<string?>("NAME") { Description = "the name in containerd (default: REF), normalised as the kubelet asks for it", Arity = ArgumentArity.ZeroOrOne };
+        var push = new Command("push", "copy a cached image into containerd's image store and name it there") { cached, name };
+        push.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
+        {
+            var entry = await ImageLookup.RequireAsync(ctx.Store, ctx.Get(cached)!, ct);
+            string? target = ctx.Get(name) ?? entry.Reference;
+            var containerd = ContainerdOptions.Connect(ctx);
+            await using (containerd.ConfigureAwait(false))
+            {
+                var result = await ProgressDisplay.RunAsync(ctx, observer =>
+                    ContainerdTransfer.PushFromCacheAsync(ctx.Store, entry.Root, containerd, target, new CopyOptions { Observer = observer }, ct));
+                ctx.Say($"Pushed {ImageReference.Parse(target!)} {entry.Root.Digest} to containerd namespace {containerd.Connection.Namespace} ({result.BlobsCopied} blobs written, {result.BlobsSkipped} already there)");
+            }
+
+            return 0;
+        }, ct));
+
         var images = new Command("images", "list the image records containerd holds in the namespace");
         images.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
@@ -76,6 +94,6 @@ internal static class ContainerdCommand
             return 0;
         }, ct));
 
-        return new Command("containerd", "read images from containerd's image store (see also load --into-containerd)") { pull, images };
+        return new Command("containerd", "read and fill containerd's image store (see also load --into-containerd)") { pull, push, images };
     }
 }
