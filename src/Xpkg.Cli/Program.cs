@@ -8,7 +8,7 @@ foreach (var option in GlobalOptions.All.Concat(ContainerdOptions.All))
     root.Options.Add(option);
 }
 
-foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create(), ContainerdCommand.Create() })
+foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create(), PullCommand.Create(), PushCommand.Create(), CopyCommand.Create(), TagsCommand.Create(), ContainerdCommand.Create() })
 {
     root.Subcommands.Add(command);
 }
