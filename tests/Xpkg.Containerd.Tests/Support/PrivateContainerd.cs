@@ -4,7 +4,7 @@ namespace Xpkg.ContainerdClient.Tests.Support;
 
 /// <summary>
 /// A private containerd (its own config, root, state and socket under a temp dir, CRI disabled), started for
-/// a test and stopped by PID. Same approach as Xpkg.Tests' helper, plus the namespace the tests use.
+/// a test and stopped by PID. Same approach as Xpkg.Testing.Containerd, plus a client on its socket and ctr helpers that fail loudly.
 /// </summary>
 public sealed class PrivateContainerd : IAsyncDisposable
 {
