@@ -8,7 +8,7 @@ foreach (var option in GlobalOptions.All)
     root.Options.Add(option);
 }
 
-foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create() })
+foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create(), ServeCommand.Create() })
 {
     root.Subcommands.Add(command);
 }
