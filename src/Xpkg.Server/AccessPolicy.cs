@@ -64,7 +64,13 @@ internal sealed class AccessPolicy(Htpasswd? users, bool authenticatePulls, bool
         }
 
         int colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
+        if (colon == 0)
+        {
+            // Some clients (containers/image) answer a Basic challenge with empty credentials: that is anonymous.
+            return (false, null);
+        }
+
+        if (colon < 0)
         {
             return (true, null);
         }

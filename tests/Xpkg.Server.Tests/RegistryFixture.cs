@@ -17,6 +17,7 @@ public class RegistryFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+
     public string AccessLog
     {
         get
@@ -50,8 +51,12 @@ public class RegistryFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        Client.Dispose();
-        await Server.DisposeAsync();
+        Client?.Dispose();
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
