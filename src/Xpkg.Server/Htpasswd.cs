@@ -57,6 +57,8 @@ public sealed class Htpasswd
     {
         if (!_hashes.TryGetValue(user, out string? hash))
         {
+            // Spend the same bcrypt time as for a known user, so timing does not tell which users exist.
+            _ = SafeVerify(password, _hashes.Values.First());
             return false;
         }
 
@@ -66,21 +68,24 @@ public sealed class Htpasswd
             return true;
         }
 
-        bool ok;
-        try
-        {
-            ok = BCrypt.Net.BCrypt.Verify(password, hash);
-        }
-        catch (BCrypt.Net.SaltParseException)
-        {
-            ok = false;
-        }
-
+        bool ok = SafeVerify(password, hash);
         if (ok)
         {
             _recent[user] = (proof, DateTime.UtcNow + RememberFor);
         }
 
         return ok;
+    }
+
+    private static bool SafeVerify(string password, string hash)
+    {
+        try
+        {
+            return BCrypt.Net.BCrypt.Verify(password, hash);
+        }
+        catch (BCrypt.Net.SaltParseException)
+        {
+            return false;
+        }
     }
 }

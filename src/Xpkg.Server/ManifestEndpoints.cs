@@ -73,9 +73,13 @@ internal sealed class ManifestEndpoints(ContentStore store, RepositoryMap reposi
             return;
         }
 
-        if (!byDigest && !RegistryRoute.IsValidTag(route.Argument))
+        // Push by digest may name tags as ?tag=a&tag=b (distribution-spec main, end-7b).
+        var tags = byDigest
+            ? context.Request.Query["tag"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).Distinct(StringComparer.Ordinal).ToList()
+            : [route.Argument];
+        if (tags.FirstOrDefault(t => !RegistryRoute.IsValidTag(t)) is { } badTag)
         {
-            await new RegistryError(400, "TAG_INVALID", "manifest tag did not match URI", route.Argument).WriteAsync(context).ConfigureAwait(false);
+            await new RegistryError(400, "TAG_INVALID", "manifest tag did not match URI", badTag).WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -112,13 +116,26 @@ internal sealed class ManifestEndpoints(ContentStore store, RepositoryMap reposi
         }
 
         manifests.Remember(digest, ManifestInfo.From(parsed, bytes.Length));
-        await RecordAsync(route.Name, byDigest ? null : route.Argument, descriptor, parsed, ct).ConfigureAwait(false);
+        if (tags.Count == 0)
+        {
+            await RecordAsync(route.Name, null, descriptor, parsed, ct).ConfigureAwait(false);
+        }
+
+        foreach (string tag in tags)
+        {
+            await RecordAsync(route.Name, tag, descriptor, parsed, ct).ConfigureAwait(false);
+        }
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status201Created;
         response.ContentLength = 0;
         ResponseHeaders.Set(response, "Location", "/v2/" + route.Name + "/manifests/" + digest);
         ResponseHeaders.Set(response, ResponseHeaders.ContentDigest, digest.ToString());
+        if (byDigest && tags.Count > 0)
+        {
+            response.Headers["OCI-Tag"] = new Microsoft.Extensions.Primitives.StringValues([.. tags]);
+        }
+
         if (parsed.Subject is { } subject)
         {
             ResponseHeaders.Set(response, "OCI-Subject", subject.Digest.ToString());
@@ -136,13 +153,13 @@ internal sealed class ManifestEndpoints(ContentStore store, RepositoryMap reposi
         {
             if (!entries.Any(e => e.RootDigest == descriptor.Digest))
             {
-                await store.TagAsync(repositories.DigestReference(name, descriptor.Digest), descriptor, PushSource, ct).ConfigureAwait(false);
+                await repositories.TagAsync(repositories.DigestReference(name, descriptor.Digest), descriptor, PushSource, ct).ConfigureAwait(false);
             }
 
             return;
         }
 
-        await store.TagAsync(repositories.TagReference(name, tag), descriptor, PushSource, ct).ConfigureAwait(false);
+        await repositories.TagAsync(repositories.TagReference(name, tag), descriptor, PushSource, ct).ConfigureAwait(false);
         var absorbed = new HashSet<Digest>(parsed.Manifests.Where(m => m.Digest != descriptor.Digest).Select(m => m.Digest)) { descriptor.Digest };
         var redundant = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in entries.Where(e => e.Tag is null && e.Registry == repositories.RegistryHost && absorbed.Contains(e.RootDigest)))

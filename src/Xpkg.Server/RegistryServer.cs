@@ -64,7 +64,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
         var app = builder.Build();
         var lease = await LeaseKeeper.StartAsync(store, TimeSpan.FromMinutes(30), cancellationToken).ConfigureAwait(false);
-        var sessions = new UploadSessions(store, options.UploadExpiry);
+        var sessions = new UploadSessions(store, options.UploadExpiry) { MaxOpenSessions = options.MaxOpenUploads };
         try
         {
             var manifestInfo = new ManifestInfoCache(store);

@@ -33,6 +33,9 @@ public sealed record RegistryServerOptions
     /// <summary>An upload session untouched for this long is discarded.</summary>
     public TimeSpan UploadExpiry { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Uploads open at once (each holds a file open); more are answered 429 with Retry-After.</summary>
+    public int MaxOpenUploads { get; init; } = 1024;
+
     /// <summary>How long shutdown waits for requests in flight (uploads included) before cutting them off.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -24,6 +24,13 @@ public sealed record RepositoryEntry(StoredReference Stored, string Registry, st
 /// </summary>
 public sealed class RepositoryMap(ContentStore store, string registryHost)
 {
+    private readonly string _indexPath = Path.Combine(store.Root, "index.json");
+    private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(1);
+    private IndexSnapshot? _snapshot;
+
+    // Bumped by our own changes, so a read that raced with one does not leave a stale snapshot behind.
+    private long _version;
+
     public string RegistryHost => registryHost;
 
     public string TagReference(string name, string tag) => registryHost + "/" + name + ":" + tag;
@@ -32,6 +39,29 @@ public sealed class RepositoryMap(ContentStore store, string registryHost)
 
     /// <summary>Every reference of the cache with its repository path, skipping anonymous and unparsable ones.</summary>
     public async Task<IReadOnlyList<(string Repository, RepositoryEntry Entry)>> AllAsync(CancellationToken cancellationToken)
+    {
+        // Reading and parsing the index on every manifest request would dominate the request time. It is
+        // replaced by rename on every change, so its timestamp and length tell whether another process changed
+        // it; as timestamps are coarse, a snapshot is also trusted for at most a second. Our own changes drop it.
+        var file = new FileInfo(_indexPath);
+        var stamp = file.Exists ? (file.LastWriteTimeUtc, file.Length) : (DateTime.MinValue, 0L);
+        var now = DateTime.UtcNow;
+        if (_snapshot is { } cached && cached.Stamp == stamp && now - cached.ReadAtUtc < SnapshotLifetime)
+        {
+            return cached.Entries;
+        }
+
+        long version = Volatile.Read(ref _version);
+        var entries = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _version) == version)
+        {
+            _snapshot = new IndexSnapshot(stamp, now, entries);
+        }
+
+        return entries;
+    }
+
+    private async Task<IReadOnlyList<(string Repository, RepositoryEntry Entry)>> ReadAllAsync(CancellationToken cancellationToken)
     {
         var result = new List<(string, RepositoryEntry)>();
         foreach (var stored in await store.References.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -73,15 +103,40 @@ public sealed class RepositoryMap(ContentStore store, string registryHost)
     public async Task<IReadOnlyList<string>> RepositoriesAsync(CancellationToken cancellationToken)
         => (await AllAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.Repository).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>Names a manifest in the cache (see the class summary for the names used).</summary>
+    public async Task TagAsync(string reference, Descriptor root, string source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.TagAsync(reference, root, source, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _version);
+            _snapshot = null;
+        }
+    }
+
     /// <summary>Removes the references <paramref name="remove"/> selects; returns how many went.</summary>
     public async Task<int> RemoveAsync(Func<StoredReference, bool> remove, CancellationToken cancellationToken)
     {
         int removed = 0;
-        await store.References.UpdateAsync(entries =>
+        try
         {
-            removed = entries.RemoveAll(e => remove(e));
-            return removed > 0;
-        }, cancellationToken).ConfigureAwait(false);
+            await store.References.UpdateAsync(entries =>
+            {
+                removed = entries.RemoveAll(e => remove(e));
+                return removed > 0;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _version);
+            _snapshot = null;
+        }
+
         return removed;
     }
+
+    private sealed record IndexSnapshot((DateTime, long) Stamp, DateTime ReadAtUtc, IReadOnlyList<(string Repository, RepositoryEntry Entry)> Entries);
 }

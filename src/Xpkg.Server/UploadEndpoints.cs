@@ -35,7 +35,13 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
                 return;
             }
 
-            var oneShot = sessions.Start(route.Name);
+            var oneShot = sessions.TryStart(route.Name);
+            if (oneShot is null)
+            {
+                await TooManyUploadsAsync(context).ConfigureAwait(false);
+                return;
+            }
+
             try
             {
                 if (await AppendAsync(context, oneShot).ConfigureAwait(false)
@@ -52,7 +58,13 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
             return;
         }
 
-        var session = sessions.Start(route.Name);
+        var session = sessions.TryStart(route.Name);
+        if (session is null)
+        {
+            await TooManyUploadsAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         UploadHeaders(context, session);
     }
@@ -196,6 +208,12 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
             await RegistryError.DigestInvalid(e.Message).WriteAsync(context).ConfigureAwait(false);
             return false;
         }
+    }
+
+    private Task TooManyUploadsAsync(HttpContext context)
+    {
+        ResponseHeaders.Set(context.Response, "Retry-After", "10");
+        return new RegistryError(429, "TOOMANYREQUESTS", "too many requests", $"{sessions.MaxOpenSessions} uploads are open").WriteAsync(context);
     }
 
     private static async Task RangeNotSatisfiableAsync(HttpContext context, UploadSession session, string contentRange)

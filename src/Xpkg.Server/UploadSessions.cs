@@ -24,7 +24,14 @@ public sealed class UploadSessions : IAsyncDisposable
 
     public int Count => _sessions.Count;
 
-    public UploadSession Start(string name)
+    /// <summary>Each open session holds a file open; beyond this many, new uploads are told to come back later.</summary>
+    public int MaxOpenSessions { get; init; } = 1024;
+
+    /// <summary>A new session, or null when <see cref="MaxOpenSessions"/> are open.</summary>
+    public UploadSession? TryStart(string name)
+        => _sessions.Count >= MaxOpenSessions ? null : Start(name);
+
+    private UploadSession Start(string name)
     {
         var session = new UploadSession(Guid.NewGuid().ToString("N"), name, BlobUpload.Create(_store));
         _sessions[session.Id] = session;

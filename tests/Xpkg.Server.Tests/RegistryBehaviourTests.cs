@@ -76,6 +76,22 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PushByDigestWithTagParameters_TagsEach_AndAnswersOciTag()
+    {
+        var data = new ConformanceData();
+        foreach (var blob in new[] { data.Configs[0], data.Layer })
+        {
+            using var b = await _api.PushBlobAsync("tag/params", blob);
+        }
+
+        using var put = await _api.PutManifestAsync("tag/params", $"{ConformanceData.DigestOf(data.Manifests[0])}?tag=one&tag=two", data.Manifests[0]);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(["one", "two"], put.Headers.GetValues("OCI-Tag"));
+        using var tags = JsonDocument.Parse(await _registry.Client.GetStringAsync("/v2/tag/params/tags/list"));
+        Assert.Equal(["one", "two"], tags.RootElement.GetProperty("tags").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task BlobRanges_Give206WithContentRange_Or416()
     {
         byte[] content = RandomNumberGenerator.GetBytes(1000);

@@ -172,9 +172,45 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.All(await Task.WhenAll(reads), Assert.True);
     }
 
+    [Fact]
+    public async Task TooManyOpenUploads_Is429WithRetryAfter()
+    {
+        var registry = new LimitedRegistry();
+        await registry.InitializeAsync();
+        try
+        {
+            var api = new RegistryApi(registry.Client);
+            for (int i = 0; i < 3; i++)
+            {
+                using var open = await api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+                Assert.Equal(HttpStatusCode.Accepted, open.StatusCode);
+            }
+
+            using var refused = await api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+            Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+            Assert.Equal("10", RegistryApi.Header(refused, "Retry-After"));
+            Assert.Contains("TOOMANYREQUESTS", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // Stopping discards the open uploads and their data.
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(registry.Store.Root, "ingest")));
+            await registry.Server.StopAsync();
+            Assert.Empty(Directory.GetFiles(Path.Combine(registry.Store.Root, "ingest")));
+        }
+        finally
+        {
+            await registry.DisposeAsync();
+        }
+    }
+
+    private sealed class LimitedRegistry : RegistryFixture
+    {
+        protected override RegistryServerOptions Configure(RegistryServerOptions options) => options with { MaxOpenUploads = 3 };
+    }
+
     private sealed class ShortExpiryRegistry : RegistryFixture
     {
-        protected override RegistryServerOptions Configure(RegistryServerOptions options) => options with { UploadExpiry = TimeSpan.FromMilliseconds(300) };
+        protected override RegistryServerOptions Configure(RegistryServerOptions options)
+            => options with { UploadExpiry = TimeSpan.FromMilliseconds(300) };
     }
 
     /// <summary>Yields zeros, then fails: a client that dies in the middle of a body.</summary>
