@@ -11,7 +11,7 @@ public sealed class ContentDiscoveryTests(ContentDiscoveryTests.Setup setup) : I
     private readonly RegistryApi _api = setup.Api;
     private readonly ConformanceData _data = setup.Data;
 
-    public sealed class Setup : RegistryFixture
+    public sealed class Setup : ConformanceRegistry
     {
         public ConformanceData Data { get; } = new();
 

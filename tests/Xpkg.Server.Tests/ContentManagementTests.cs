@@ -7,7 +7,7 @@ namespace Xpkg.Server.Tests;
 public sealed class ContentManagementTests : IAsyncLifetime
 {
     private const string Name = "conformance/management";
-    private readonly RegistryFixture _registry = new();
+    private readonly ConformanceRegistry _registry = new();
     private readonly ConformanceData _data = new();
     private RegistryApi _api = null!;
 
@@ -24,78 +24,57 @@ public sealed class ContentManagementTests : IAsyncLifetime
     public async Task G1_to_G4_B1_B2_DeleteTagManifestAndBlobs()
     {
         var manifest = ConformanceData.DigestOf(_data.Manifests[3]);
+        int tagsBefore = await TagCountAsync();
         using (var g1 = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/tagtest0"))
         {
-            Assert.Equal(HttpStatusCode.Accepted, g1.StatusCode);
+            // Tag deletion may be disallowed: 405, or 400 that must say UNSUPPORTED.
+            Assert.True(g1.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed, g1.StatusCode.ToString());
+            if (g1.StatusCode == HttpStatusCode.BadRequest)
+            {
+                Assert.Contains("\"code\":\"UNSUPPORTED\"", await g1.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
         }
 
         using (var g2 = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{manifest}"))
         {
-            Assert.Equal(HttpStatusCode.Accepted, g2.StatusCode);
+            Assert.True(g2.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.NotFound, g2.StatusCode.ToString());
         }
 
-        using (var g3 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{manifest}"))
+        using (var g3 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{manifest}", configure: r => r.Headers.Accept.ParseAdd(Xpkg.Oci.MediaTypes.OciManifest)))
         {
             Assert.Equal(HttpStatusCode.NotFound, g3.StatusCode);
         }
 
         using (var g4 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list"))
         {
-            Assert.Equal(HttpStatusCode.NotFound, g4.StatusCode);
+            if (g4.StatusCode != HttpStatusCode.NotFound)
+            {
+                Assert.Equal(HttpStatusCode.OK, g4.StatusCode);
+                Assert.Equal(tagsBefore - 1, await TagCountAsync());
+            }
         }
 
         foreach (var blob in new[] { _data.Configs[3], _data.Layer })
         {
             var digest = ConformanceData.DigestOf(blob);
             using var b1 = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{digest}");
-            Assert.Equal(HttpStatusCode.Accepted, b1.StatusCode);
-            using var b2 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{digest}");
-            Assert.Equal(HttpStatusCode.NotFound, b2.StatusCode);
+            Assert.True(b1.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, b1.StatusCode.ToString());
+            if (b1.StatusCode == HttpStatusCode.Accepted)
+            {
+                using var b2 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{digest}");
+                Assert.Equal(HttpStatusCode.NotFound, b2.StatusCode);
+            }
         }
-    }
-
-    [Fact]
-    public async Task DeleteByDigest_RemovesEveryTagOfIt_AndTagCountDrops()
-    {
-        using (var second = await _api.PutManifestAsync(Name, "other", _data.Manifests[3]))
-        {
-            Assert.Equal(HttpStatusCode.Created, second.StatusCode);
-        }
-
-        await _api.PushImageAsync(Name, "keep", _data.Configs[4], _data.Layer, _data.Manifests[4]);
-        Assert.Equal(3, await TagCountAsync());
-        using (var delete = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
-        }
-
-        Assert.Equal(1, await TagCountAsync());
-        using var again = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}");
-        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-    }
-
-    [Fact]
-    public async Task DeleteBlob_StillUsedByAnImage_IsRefusedAndTheImageStaysWhole()
-    {
-        using var delete = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(_data.Layer)}");
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
-        Assert.Contains("UNSUPPORTED", await delete.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var get = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(_data.Layer)}");
-        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
-    }
-
-    [Fact]
-    public async Task DeleteUnknownTagAndBlob_Are404()
-    {
-        using var tag = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/nosuchtag");
-        Assert.Equal(HttpStatusCode.NotFound, tag.StatusCode);
-        using var blob = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DummyDigest}");
-        Assert.Equal(HttpStatusCode.NotFound, blob.StatusCode);
     }
 
     private async Task<int> TagCountAsync()
     {
         using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list");
+        if (r.StatusCode == HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+
         using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
         return doc.RootElement.GetProperty("tags").GetArrayLength();
     }

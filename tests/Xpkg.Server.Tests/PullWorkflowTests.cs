@@ -10,7 +10,7 @@ public sealed class PullWorkflowTests(PullWorkflowTests.Setup setup) : IClassFix
     private readonly RegistryApi _api = setup.Api;
     private readonly ConformanceData _data = setup.Data;
 
-    public sealed class Setup : RegistryFixture
+    public sealed class Setup : ConformanceRegistry
     {
         public ConformanceData Data { get; } = new();
 
@@ -32,6 +32,8 @@ public sealed class PullWorkflowTests(PullWorkflowTests.Setup setup) : IClassFix
             Assert.Equal(HttpStatusCode.Created, byDigest.StatusCode);
         }
     }
+
+    private static void AcceptOci(HttpRequestMessage request) => request.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
 
     [Fact]
     public async Task P1_HeadUnknownBlob_Is404()
@@ -100,7 +102,7 @@ public sealed class PullWorkflowTests(PullWorkflowTests.Setup setup) : IClassFix
     [InlineData(1)]
     public async Task P10_P11_GetManifestByDigest_IsByteExactWithItsType(int i)
     {
-        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[i])}");
+        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[i])}", configure: AcceptOci);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal(MediaTypes.OciManifest, r.Content.Headers.ContentType?.MediaType);
         Assert.Equal(_data.Manifests[i], await r.Content.ReadAsByteArrayAsync());
@@ -109,7 +111,7 @@ public sealed class PullWorkflowTests(PullWorkflowTests.Setup setup) : IClassFix
     [Fact]
     public async Task P12_GetManifestByTag_IsByteExact()
     {
-        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/tagtest0");
+        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/tagtest0", configure: AcceptOci);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal(_data.Manifests[0], await r.Content.ReadAsByteArrayAsync());
     }

@@ -11,7 +11,7 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
     private readonly RegistryApi _api = setup.Api;
     private readonly ConformanceData _data = setup.Data;
 
-    public sealed class Setup : RegistryFixture
+    public sealed class Setup : ConformanceRegistry
     {
         public ConformanceData Data { get; } = new();
 
@@ -48,15 +48,18 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
             Assert.Equal(HttpStatusCode.NotFound, m1.StatusCode);
         }
 
+        // A registry may answer a single-request upload with 202 and expect the PUT; then the blob is not there yet.
+        bool single;
         using (var m2 = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/?digest={config}", _data.Configs[1]))
         {
-            Assert.Equal(HttpStatusCode.Created, m2.StatusCode);
+            Assert.True(m2.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted, m2.StatusCode.ToString());
             Assert.NotNull(m2.Headers.Location);
+            single = m2.StatusCode == HttpStatusCode.Created;
         }
 
         using (var m3 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{config}"))
         {
-            Assert.Equal(HttpStatusCode.OK, m3.StatusCode);
+            Assert.Equal(single ? HttpStatusCode.OK : HttpStatusCode.NotFound, m3.StatusCode);
         }
 
         using (var m4 = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/"))
@@ -130,21 +133,31 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
         using (var x1 = await _api.SendAsync(HttpMethod.Post, $"/v2/{MountName}/blobs/uploads/?mount={ConformanceData.DummyDigest}"))
         {
             Assert.Equal(HttpStatusCode.Accepted, x1.StatusCode);
-            Assert.StartsWith($"/v2/{MountName}/blobs/uploads/", RegistryApi.Location(x1), StringComparison.Ordinal);
+            Assert.StartsWith($"/v2/{MountName}/blobs/uploads/", PathOf(x1), StringComparison.Ordinal);
         }
 
         var digest = ConformanceData.DigestOf(_data.BlobA);
-        using (var x2 = await _api.SendAsync(HttpMethod.Post, $"/v2/{MountName}/blobs/uploads/?mount={digest}&from={Name}"))
+        using var x2 = await _api.SendAsync(HttpMethod.Post, $"/v2/{MountName}/blobs/uploads/?mount={digest}&from={Name}");
+        if (x2.StatusCode == HttpStatusCode.Accepted)
         {
-            Assert.Equal(HttpStatusCode.Created, x2.StatusCode);
-            Assert.Equal($"/v2/{MountName}/blobs/{digest}", RegistryApi.Location(x2));
-            using var x3 = await _api.SendAsync(HttpMethod.Get, RegistryApi.Location(x2));
+            // X4: mounting unsupported, a normal upload began instead.
+            Assert.StartsWith($"/v2/{MountName}/blobs/uploads/", PathOf(x2), StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal(HttpStatusCode.Created, x2.StatusCode);
+        Assert.Equal($"/v2/{MountName}/blobs/{digest}", PathOf(x2));
+        using (var x3 = await _api.SendAsync(HttpMethod.Get, RegistryApi.Location(x2)))
+        {
             Assert.Equal(HttpStatusCode.OK, x3.StatusCode);
         }
 
+        // X5: this registry mounts automatically when "from" is absent.
         using var x5 = await _api.SendAsync(HttpMethod.Post, $"/v2/{MountName}/blobs/uploads/?mount={digest}");
         Assert.Equal(HttpStatusCode.Created, x5.StatusCode);
     }
+
+    private string PathOf(HttpResponseMessage response) => new Uri(_api.Client.BaseAddress!, RegistryApi.Location(response)).AbsolutePath;
 
     [Fact]
     public async Task U1_to_U4_ManifestUploads_TagsAndEmptyLayers()
@@ -175,7 +188,7 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
             Assert.NotNull(u3.Headers.Location);
         }
 
-        using var u4 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{digest}");
+        using var u4 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{digest}", configure: r => r.Headers.Accept.ParseAdd(MediaTypes.OciManifest));
         Assert.Equal(HttpStatusCode.OK, u4.StatusCode);
         Assert.Equal(_data.Manifests[1], await u4.Content.ReadAsByteArrayAsync());
     }

@@ -33,9 +33,21 @@ public class RegistryFixture : IAsyncLifetime
 
     protected virtual HttpMessageHandler CreateHandler() => new SocketsHttpHandler { AllowAutoRedirect = false };
 
+    /// <summary>
+    /// Conformance fixtures run against another registry when <c>XPKG_CONFORMANCE_URL</c> names one (e.g. Debian's
+    /// docker-registry), to compare; <see cref="Store"/> and <see cref="Server"/> are then not available.
+    /// </summary>
+    protected virtual bool MayUseExternalRegistry => false;
+
     public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
+        if (MayUseExternalRegistry && Environment.GetEnvironmentVariable("XPKG_CONFORMANCE_URL") is { Length: > 0 } external)
+        {
+            Client = new HttpClient(CreateHandler()) { BaseAddress = new Uri(external), Timeout = TimeSpan.FromSeconds(60) };
+            return;
+        }
+
         Store = ContentStore.Open(Path.Combine(Directory, "cache"));
         var options = Configure(new RegistryServerOptions
         {
