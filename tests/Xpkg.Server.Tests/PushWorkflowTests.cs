@@ -42,7 +42,8 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
     [Fact]
     public async Task M1_to_M8_MonolithicUploads()
     {
-        var config = ConformanceData.DigestOf(_data.Configs[1]);
+        // Config[0] here because the U checks push config[1] first when they happen to run first.
+        var config = ConformanceData.DigestOf(_data.Configs[0]);
         using (var m1 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{ConformanceData.DummyDigest}"))
         {
             Assert.Equal(HttpStatusCode.NotFound, m1.StatusCode);
@@ -50,7 +51,7 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
 
         // A registry may answer a single-request upload with 202 and expect the PUT; then the blob is not there yet.
         bool single;
-        using (var m2 = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/?digest={config}", _data.Configs[1]))
+        using (var m2 = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/?digest={config}", _data.Configs[0]))
         {
             Assert.True(m2.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted, m2.StatusCode.ToString());
             Assert.NotNull(m2.Headers.Location);
@@ -65,14 +66,14 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
         using (var m4 = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/"))
         {
             Assert.Equal(HttpStatusCode.Accepted, m4.StatusCode);
-            using var m5 = await _api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(RegistryApi.Location(m4), config), _data.Configs[1]);
+            using var m5 = await _api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(RegistryApi.Location(m4), config), _data.Configs[0]);
             Assert.Equal(HttpStatusCode.Created, m5.StatusCode);
             Assert.NotNull(m5.Headers.Location);
         }
 
         using (var m6 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{config}"))
         {
-            Assert.Equal(_data.Configs[1], await m6.Content.ReadAsByteArrayAsync());
+            Assert.Equal(_data.Configs[0], await m6.Content.ReadAsByteArrayAsync());
         }
 
         using (var m7 = await _api.PushBlobAsync(Name, _data.Layer))
@@ -152,7 +153,12 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
             Assert.Equal(HttpStatusCode.OK, x3.StatusCode);
         }
 
-        // X5: this registry mounts automatically when "from" is absent.
+        // X5: this registry mounts automatically when "from" is absent (X6, the opposite, is what others do).
+        if (setup.IsExternal)
+        {
+            return;
+        }
+
         using var x5 = await _api.SendAsync(HttpMethod.Post, $"/v2/{MountName}/blobs/uploads/?mount={digest}");
         Assert.Equal(HttpStatusCode.Created, x5.StatusCode);
     }

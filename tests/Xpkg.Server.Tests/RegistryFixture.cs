@@ -39,12 +39,16 @@ public class RegistryFixture : IAsyncLifetime
     /// </summary>
     protected virtual bool MayUseExternalRegistry => false;
 
+    /// <summary>True when the tests talk to another registry (see <see cref="MayUseExternalRegistry"/>).</summary>
+    public bool IsExternal { get; private set; }
+
     public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
         if (MayUseExternalRegistry && Environment.GetEnvironmentVariable("XPKG_CONFORMANCE_URL") is { Length: > 0 } external)
         {
             Client = new HttpClient(CreateHandler()) { BaseAddress = new Uri(external), Timeout = TimeSpan.FromSeconds(60) };
+            IsExternal = true;
             return;
         }
 
