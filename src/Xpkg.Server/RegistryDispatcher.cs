@@ -7,7 +7,8 @@ internal sealed class RegistryDispatcher(
     ManifestEndpoints manifests,
     UploadEndpoints uploads,
     ListingEndpoints listings,
-    ReferrersEndpoint referrers)
+    ReferrersEndpoint referrers,
+    TextWriter errors)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -57,7 +58,37 @@ internal sealed class RegistryDispatcher(
             return;
         }
 
-        await handled.ConfigureAwait(false);
+        try
+        {
+            await handled.ConfigureAwait(false);
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-request; whatever it was writing has been discarded.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Xpkg.Oci.XpkgException or Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            await FailAsync(context, e).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A failure of ours (disk, permissions, a lock held too long) or a broken request: one log line, one error body.</summary>
+    private async Task FailAsync(HttpContext context, Exception e)
+    {
+        bool clientFault = e is Microsoft.AspNetCore.Http.BadHttpRequestException;
+        lock (errors)
+        {
+            errors.WriteLine($"error: {context.Request.Method} {context.Request.Path}: {e.Message}");
+            errors.Flush();
+        }
+
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Headers.Remove("Location");
+            context.Response.Headers.Remove("Range");
+            await new RegistryError(clientFault ? 400 : 500, clientFault ? "BLOB_UPLOAD_INVALID" : "UNKNOWN", clientFault ? "bad request" : "unknown error", e.Message)
+                .WriteAsync(context).ConfigureAwait(false);
+        }
     }
 
     private static Task Empty(HttpContext context)

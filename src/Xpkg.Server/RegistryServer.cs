@@ -68,7 +68,8 @@ public sealed class RegistryServer : IAsyncDisposable
         try
         {
             var manifestInfo = new ManifestInfoCache(store);
-            var log = new AccessLog(options.AccessLog, options.AccessLogWriter ?? Console.Error);
+            var errorLog = options.AccessLogWriter ?? Console.Error;
+            var log = new AccessLog(options.AccessLog, errorLog);
             app.Use((context, next) => log.InvokeAsync(context, () => next(context)));
 
             // Bound late: the registry host names the actual port when port 0 was asked for.
@@ -87,7 +88,8 @@ public sealed class RegistryServer : IAsyncDisposable
                 new ManifestEndpoints(store, repositories, manifestInfo),
                 new UploadEndpoints(store, sessions),
                 new ListingEndpoints(repositories),
-                new ReferrersEndpoint(repositories, manifestInfo));
+                new ReferrersEndpoint(repositories, manifestInfo),
+                errorLog);
             return new RegistryServer(app, sessions, lease, new Uri(bound.GetLeftPart(UriPartial.Authority) + "/"), registryHost, options.ShutdownTimeout);
         }
         catch

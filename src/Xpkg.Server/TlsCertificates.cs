@@ -61,7 +61,7 @@ public static class TlsCertificates
         {
             return X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new InvalidInputException($"cannot load the TLS certificate {certificateFile} with key {keyFile}: {e.Message}",
                 "give a PEM certificate and its unencrypted PEM private key");

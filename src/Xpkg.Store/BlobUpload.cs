@@ -55,7 +55,9 @@ public sealed class BlobUpload : IAsyncDisposable
         {
             while (true)
             {
-                int n = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+                // Network reads return a few kilobytes at a time: gather a full buffer so hashing and
+                // writing work on large blocks, which is what makes them fast.
+                int n = await FillAsync(source, buffer, cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;
@@ -93,6 +95,23 @@ public sealed class BlobUpload : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
+    {
+        int filled = 0;
+        while (filled < BufferSize)
+        {
+            int n = await source.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return filled;
     }
 
     /// <summary>

@@ -65,6 +65,34 @@ public sealed class TlsAutoTests : IAsyncLifetime
         Assert.Equal(tiny, Xpkg.Oci.Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw)));
     }
 
+    [Fact]
+    public async Task OwnCertificate_FromOpensslPem_IsServed()
+    {
+        Directory.CreateDirectory(_directory);
+        string cert = Path.Combine(_directory, "cert.pem");
+        string key = Path.Combine(_directory, "key.pem");
+        await ExternalTool.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert);
+        var certificate = TlsCertificates.LoadPem(cert, key);
+        Assert.True(certificate.HasPrivateKey);
+        await using var fixture = new TlsFixture(certificate, cert);
+        await fixture.InitializeAsync();
+        using var response = await fixture.Client.GetAsync("/v2/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(fixture.Validated);
+    }
+
+    [Fact]
+    public void OwnCertificate_WithTheWrongKey_IsABadInputError()
+    {
+        Directory.CreateDirectory(_directory);
+        using var one = TlsCertificates.LoadOrCreateAuto(Path.Combine(_directory, "one"), ["localhost"]);
+        TlsCertificates.LoadOrCreateAuto(Path.Combine(_directory, "two"), ["localhost"]).Dispose();
+        var e = Assert.Throws<Xpkg.Oci.InvalidInputException>(() =>
+            TlsCertificates.LoadPem(Path.Combine(_directory, "one", "server.crt"), Path.Combine(_directory, "two", "server.key")));
+        Assert.Contains("cannot load the TLS certificate", e.Message, StringComparison.Ordinal);
+    }
+
     private sealed class TlsFixture(X509Certificate2 certificate, string caFile) : RegistryFixture, IAsyncDisposable
     {
         public bool Validated { get; private set; }

@@ -166,6 +166,25 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoHundredConcurrentConnections_AreAllServed()
+    {
+        byte[] content = RandomNumberGenerator.GetBytes(4096);
+        using (var put = await _api.PushBlobAsync(Name, content))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        // One connection each: a fresh client per request, all in flight at once.
+        var requests = Enumerable.Range(0, 200).Select(async _ =>
+        {
+            using var client = new HttpClient { BaseAddress = _registry.Server.BaseAddress };
+            using var r = await client.GetAsync($"/v2/{Name}/blobs/{Digest.Compute(content)}");
+            return r.StatusCode;
+        });
+        Assert.All(await Task.WhenAll(requests), s => Assert.Equal(HttpStatusCode.OK, s));
+    }
+
+    [Fact]
     public async Task ManyConcurrentUploadsAndReads_AllSucceed()
     {
         var blobs = Enumerable.Range(0, 40).Select(_ => RandomNumberGenerator.GetBytes(20_000)).ToList();
