@@ -38,6 +38,16 @@ internal sealed class ReferrersEndpoint(RepositoryMap repositories, ManifestInfo
             });
         }
 
+        // Referrers a client recorded under the fallback tag (<alg>-<encoded>) before this API was used count too.
+        string fallbackTag = subject.Algorithm + "-" + subject.Encoded[..Math.Min(64, subject.Encoded.Length)];
+        if (await repositories.ResolveTagAsync(route.Name, fallbackTag, ct).ConfigureAwait(false) is { } fallback
+            && MediaTypes.IsIndex(fallback.Stored.Root.MediaType)
+            && await manifests.GetAsync(fallback.RootDigest, ct).ConfigureAwait(false) is { } fallbackIndex)
+        {
+            found.AddRange(fallbackIndex.Children.Where(d => seen.Add(d.Digest)
+                && (string.IsNullOrEmpty(artifactType) || d.ArtifactType == artifactType)));
+        }
+
         if (!string.IsNullOrEmpty(artifactType))
         {
             ResponseHeaders.Set(context.Response, "OCI-Filters-Applied", "artifactType");

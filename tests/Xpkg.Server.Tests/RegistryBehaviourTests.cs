@@ -92,6 +92,27 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Referrers_IncludeThoseListedUnderTheFallbackTag()
+    {
+        var data = new ConformanceData();
+        await _api.PushImageAsync("fallback/test", "latest", data.Configs[0], data.Layer, data.Manifests[0]);
+        var subject = ConformanceData.DigestOf(data.Manifests[0]);
+        var listed = Digest.Compute("not really a manifest"u8);
+        byte[] fallbackIndex = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OciIndex + "\",\"manifests\":[{\"mediaType\":\""
+            + MediaTypes.OciManifest + "\",\"digest\":\"" + listed + "\",\"size\":21,\"artifactType\":\"application/x-old\"}]}");
+        using (var put = await _api.PutManifestAsync("fallback/test", "sha256-" + subject.Encoded, fallbackIndex, MediaTypes.OciIndex))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/fallback/test/referrers/{subject}");
+        var index = JsonSerializer.Deserialize(await r.Content.ReadAsByteArrayAsync(), OciJsonContext.Default.OciIndexDocument)!;
+        var only = Assert.Single(index.Manifests);
+        Assert.Equal(listed, only.Digest);
+        Assert.Equal("application/x-old", only.ArtifactType);
+    }
+
+    [Fact]
     public async Task BlobRanges_Give206WithContentRange_Or416()
     {
         byte[] content = RandomNumberGenerator.GetBytes(1000);
