@@ -79,8 +79,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            string boundHost = bound.IsDefaultPort ? bound.Host : bound.Authority;
-            string registryHost = options.RegistryHost ?? (endpoint.Address.Equals(IPAddress.IPv6Loopback) ? "[::1]:" + bound.Port : boundHost);
+            string registryHost = options.RegistryHost ?? bound.Authority;
             var repositories = new RepositoryMap(store, registryHost);
             dispatcher = new RegistryDispatcher(
                 new AccessPolicy(users, options.AuthenticatePulls, options.ReadOnly),
