@@ -42,19 +42,19 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
                 return;
             }
 
+            RegistryError? failed;
             try
             {
-                if (await AppendAsync(context, oneShot).ConfigureAwait(false)
-                    && await CommitAsync(context, oneShot, digest).ConfigureAwait(false))
-                {
-                    BlobCreated(context, route.Name, digest);
-                }
+                failed = await AppendAsync(context, oneShot).ConfigureAwait(false)
+                    ?? await CommitAsync(context, oneShot, digest).ConfigureAwait(false);
             }
             finally
             {
+                // Ended before answering, so a client that sees the answer sees the upload gone.
                 await sessions.EndAsync(oneShot).ConfigureAwait(false);
             }
 
+            await AnswerAsync(context, failed, () => BlobCreated(context, route.Name, digest)).ConfigureAwait(false);
             return;
         }
 
@@ -72,11 +72,12 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
     public Task PatchAsync(HttpContext context, RegistryRoute route)
         => WithSessionAsync(context, route, async session =>
         {
-            if (await AppendAsync(context, session).ConfigureAwait(false))
+            var failed = await AppendAsync(context, session).ConfigureAwait(false);
+            await AnswerAsync(context, failed, () =>
             {
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
                 UploadHeaders(context, session);
-            }
+            }).ConfigureAwait(false);
         });
 
     public Task PutAsync(HttpContext context, RegistryRoute route)
@@ -89,17 +90,16 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
             }
 
             // The last chunk may ride on the PUT; an empty body appends nothing.
-            if (!await AppendAsync(context, session).ConfigureAwait(false))
+            if (await AppendAsync(context, session).ConfigureAwait(false) is { } appendFailed)
             {
+                await appendFailed.WriteAsync(context).ConfigureAwait(false);
                 return;
             }
 
-            bool committed = await CommitAsync(context, session, digest).ConfigureAwait(false);
+            // A digest that does not match ends the upload too: its content is of no use to anyone.
+            var failed = await CommitAsync(context, session, digest).ConfigureAwait(false);
             await sessions.EndAsync(session).ConfigureAwait(false);
-            if (committed)
-            {
-                BlobCreated(context, route.Name, digest);
-            }
+            await AnswerAsync(context, failed, () => BlobCreated(context, route.Name, digest)).ConfigureAwait(false);
         });
 
     public Task StatusAsync(HttpContext context, RegistryRoute route)
@@ -149,9 +149,9 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
     /// <summary>
     /// Appends the request body. With <c>Content-Range</c> the chunk must start where the upload ends (else
     /// 416) and be exactly as long as it says; without one the body is streamed as it comes.
-    /// Returns false when an error response was written.
+    /// Returns the error to answer, if any (for a 416 the upload's headers are already set).
     /// </summary>
-    private static async Task<bool> AppendAsync(HttpContext context, UploadSession session)
+    private static async Task<RegistryError?> AppendAsync(HttpContext context, UploadSession session)
     {
         var request = context.Request;
         long? expected = request.ContentLength;
@@ -165,14 +165,13 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
                 || end < start
                 || start != session.Upload.Length)
             {
-                await RangeNotSatisfiableAsync(context, session, contentRange).ConfigureAwait(false);
-                return false;
+                UploadHeaders(context, session);
+                return RegistryError.RangeInvalid($"Content-Range {contentRange} does not continue the upload at {session.Upload.Length}");
             }
 
             if (expected is { } declared && declared != end - start + 1)
             {
-                await RegistryError.SizeInvalid($"Content-Range {contentRange} but Content-Length {declared}").WriteAsync(context).ConfigureAwait(false);
-                return false;
+                return RegistryError.SizeInvalid($"Content-Range {contentRange} but Content-Length {declared}");
             }
 
             expected = end - start + 1;
@@ -187,40 +186,42 @@ internal sealed partial class UploadEndpoints(ContentStore store, UploadSessions
         try
         {
             await session.Upload.AppendAsync(request.Body, expected, context.RequestAborted).ConfigureAwait(false);
-            return true;
+            return null;
         }
         catch (DigestMismatchException e)
         {
-            await RegistryError.SizeInvalid(e.Message).WriteAsync(context).ConfigureAwait(false);
-            return false;
+            return RegistryError.SizeInvalid(e.Message);
         }
     }
 
-    private async Task<bool> CommitAsync(HttpContext context, UploadSession session, Digest digest)
+    private static async Task<RegistryError?> CommitAsync(HttpContext context, UploadSession session, Digest digest)
     {
         try
         {
             await session.Upload.CommitAsync(digest, BlobMediaType, context.RequestAborted).ConfigureAwait(false);
-            return true;
+            return null;
         }
         catch (DigestMismatchException e)
         {
-            await RegistryError.DigestInvalid(e.Message).WriteAsync(context).ConfigureAwait(false);
-            return false;
+            return RegistryError.DigestInvalid(e.Message);
         }
+    }
+
+    private static Task AnswerAsync(HttpContext context, RegistryError? failed, Action success)
+    {
+        if (failed is not null)
+        {
+            return failed.WriteAsync(context);
+        }
+
+        success();
+        return Task.CompletedTask;
     }
 
     private Task TooManyUploadsAsync(HttpContext context)
     {
         ResponseHeaders.Set(context.Response, "Retry-After", "10");
         return new RegistryError(429, "TOOMANYREQUESTS", "too many requests", $"{sessions.MaxOpenSessions} uploads are open").WriteAsync(context);
-    }
-
-    private static async Task RangeNotSatisfiableAsync(HttpContext context, UploadSession session, string contentRange)
-    {
-        UploadHeaders(context, session);
-        await RegistryError.RangeInvalid($"Content-Range {contentRange} does not continue the upload at {session.Upload.Length}")
-            .WriteAsync(context).ConfigureAwait(false);
     }
 
     private static void UploadHeaders(HttpContext context, UploadSession session)
