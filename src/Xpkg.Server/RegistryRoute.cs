@@ -2,18 +2,6 @@ using System.Text.RegularExpressions;
 
 namespace Xpkg.Server;
 
-public enum RouteKind
-{
-    Base,
-    Catalog,
-    Blob,
-    Manifest,
-    Tags,
-    Referrers,
-    UploadStart,
-    Upload,
-}
-
 /// <summary>
 /// A parsed <c>/v2/…</c> path. Repository names contain slashes, so ASP.NET route templates cannot split
 /// them; the name grammar of the distribution spec can, with the operation segment as the anchor.

@@ -39,10 +39,3 @@ public sealed record RegistryServerOptions
     /// <summary>How long shutdown waits for requests in flight (uploads included) before cutting them off.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
-
-public enum AccessLogFormat
-{
-    None,
-    Text,
-    Json,
-}

@@ -3,12 +3,6 @@ using Xpkg.Store;
 
 namespace Xpkg.Server;
 
-/// <summary>One cache reference seen as part of a served repository.</summary>
-public sealed record RepositoryEntry(StoredReference Stored, string Registry, string? Tag, Digest? Digest)
-{
-    public Digest RootDigest => Stored.Root.Digest;
-}
-
 /// <summary>
 /// How the cache's references appear as repositories. The cache is one content pool keyed by full references
 /// (<c>registry/repository:tag</c>); the registry shows them by repository path:
