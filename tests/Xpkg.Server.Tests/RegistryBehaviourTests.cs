@@ -217,6 +217,36 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, nowhere.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/v2/a/blobs/sha256:..%2F..%2Fetc%2Fpasswd")]
+    [InlineData("/v2/a/blobs/sha256:0000")]
+    [InlineData("/v2/a/blobs/sha512:abc")]
+    [InlineData("/v2/a/blobs/md5:d41d8cd98f00b204e9800998ecf8427e")]
+    [InlineData("/v2/a/manifests/sha256:ZZZ")]
+    [InlineData("/v2/a/manifests/..%2F..%2Findex.json")]
+    [InlineData("/v2/..%2F..%2Fetc/manifests/latest")]
+    [InlineData("/v2/a/blobs/uploads/..%2F..%2Findex.json")]
+    [InlineData("/v2/a/referrers/sha256:short")]
+    public async Task MalformedDigestsNamesAndIds_Are4xx_AndTheServerKeepsServing(string path)
+    {
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head, HttpMethod.Delete, HttpMethod.Put, HttpMethod.Patch })
+        {
+            using var r = await _api.SendAsync(method, path, method == HttpMethod.Put || method == HttpMethod.Patch ? [1, 2, 3] : null);
+            Assert.InRange((int)r.StatusCode, 400, 499);
+        }
+
+        string longName = string.Join('/', Enumerable.Repeat("abcdefghij", 30));
+        using (var tooLong = await _api.SendAsync(HttpMethod.Get, $"/v2/{longName}/tags/list"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        }
+
+        using var ping = await _api.SendAsync(HttpMethod.Get, "/v2/");
+        Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+        var verified = await new Xpkg.Store.StoreVerifier(_registry.Store).VerifyAsync(CancellationToken.None);
+        Assert.Empty(verified.Corrupt);
+    }
+
     [Fact]
     public async Task AccessLog_IsOneJsonObjectPerRequest()
     {
