@@ -255,7 +255,13 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
             Assert.Equal("registry/2.0", RegistryApi.Header(ping, "Docker-Distribution-API-Version"));
         }
 
-        string line = _registry.AccessLog.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
+        // The line is written once the request has finished on the server, which can be just after the client has its answer.
+        for (int i = 0; i < 50 && !_registry.AccessLog.Contains("\"path\":\"/v2/\"", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        string line = _registry.AccessLog.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.Contains("\"path\":\"/v2/\"", StringComparison.Ordinal));
         using var entry = JsonDocument.Parse(line);
         Assert.Equal("GET", entry.RootElement.GetProperty("method").GetString());
         Assert.Equal("/v2/", entry.RootElement.GetProperty("path").GetString());
