@@ -51,6 +51,11 @@ internal static class ServeCommand
                 throw new InvalidInputException("--tls-key needs --tls-cert");
             }
 
+            if (ctx.Get(tls) != "auto" && ctx.Get(tlsSan) is { Length: > 0 })
+            {
+                throw new InvalidInputException("--tls-san needs --tls auto", "with your own certificate, put the names in it");
+            }
+
             if (ctx.Get(authPull) && ctx.Get(htpasswd) is null)
             {
                 throw new InvalidInputException("--auth-pull needs --htpasswd");
