@@ -40,6 +40,9 @@ internal static class RegistryErrors
             FailureKind.NotTls => new XpkgException($"{host} did not answer TLS to an HTTPS request (it seems to speak plain HTTP)",
                 $"allow plain HTTP for it with --insecure-registry {host}, or in {HostsDirFor(host)}/hosts.toml:\n  server = \"http://{host}\"\n  [host.\"http://{host}\"]\n    capabilities = [\"pull\", \"resolve\", \"push\"]", inner: e),
             FailureKind.Timeout => new XpkgException($"{host} did not answer in time", "check that the registry is up; a stalled connection was given up", inner: e),
+            _ when Innermost(e) is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkDown } =>
+                new XpkgException($"request to {host} failed: {Innermost(e).Message}",
+                    "there is no route to the registry from here; with the image in the cache, --policy IfNotPresent or --offline needs no network", inner: e),
             _ => new XpkgException($"request to {host} failed: {Innermost(e).Message}",
                 endpoint.Tls.ClientCertificates.Count == 0 && !endpoint.IsPlainHttp ? "if the registry requires a client certificate, configure one with `client` in hosts.toml or client.cert/client.key in its certs.d directory" : null, inner: e),
         };
