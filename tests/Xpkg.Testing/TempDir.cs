@@ -1,5 +1,6 @@
 namespace Xpkg.Testing;
 
+/// <summary>A scratch directory removed at dispose.</summary>
 public sealed class TempDir : IDisposable
 {
     public TempDir()
@@ -12,6 +13,21 @@ public sealed class TempDir : IDisposable
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
+    public string Write(string relative, string text)
+    {
+        string full = Combine(relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+        return full;
+    }
+
+    public string Sub(string relative)
+    {
+        string full = Combine(relative);
+        Directory.CreateDirectory(full);
+        return full;
+    }
+
     public void Dispose()
     {
         try
@@ -19,6 +35,9 @@ public sealed class TempDir : IDisposable
             Directory.Delete(Path, recursive: true);
         }
         catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
         {
         }
     }

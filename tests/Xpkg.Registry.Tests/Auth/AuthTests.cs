@@ -1,6 +1,7 @@
 using Xpkg.Oci;
 using Xpkg.Registry.Auth;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Registry.Tests.Auth;
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Xpkg.Oci;
 using Xpkg.Registry.Hosts;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Registry.Tests.Fake;
 

@@ -1,6 +1,7 @@
 using Xpkg.Oci;
 using Xpkg.Registry.Hosts;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Registry.Tests.Hosts;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Xpkg.Oci;
 using Xpkg.Oci.Content;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 using Xpkg.Transfer;
 
 namespace Xpkg.Registry.Tests.Real;

@@ -1,4 +1,5 @@
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Registry.Tests.Real;
 

@@ -3,6 +3,7 @@ using Xpkg.Oci;
 using Xpkg.Registry.Auth;
 using Xpkg.Registry.Hosts;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Registry.Tests.Real;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Xpkg.Oci;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Registry.Tests.Real;
 

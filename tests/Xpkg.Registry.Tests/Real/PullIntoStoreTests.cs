@@ -1,5 +1,6 @@
 using Xpkg.Oci;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 using Xpkg.Store;
 using Xpkg.Transfer;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using Xpkg.Testing;
+
 namespace Xpkg.Registry.Tests.Support;
 
 /// <summary>A containerd with its own root, state and socket in a scratch directory (CRI off), stopped by PID.</summary>
