@@ -59,7 +59,7 @@ internal static partial class DockerSaveReader
             layers.Add(ReadLayer(files, archive, entry.Layers[i], diffIds[i]));
         }
 
-        byte[] manifest = WriteManifest(new Descriptor { MediaType = MediaTypes.DockerConfig, Digest = configDigest, Size = config.Length }, layers);
+        byte[] manifest = ImageManifestWriter.Write(MediaTypes.DockerManifest, new Descriptor { MediaType = MediaTypes.DockerConfig, Digest = configDigest, Size = config.Length }, layers);
         var root = Descriptor.For(MediaTypes.DockerManifest, manifest);
         archive.AddGenerated(root.Digest, manifest);
         return root;
@@ -145,39 +145,6 @@ internal static partial class DockerSaveReader
     {
         var m = NamedDigestRegex().Match(name);
         return m.Success && Digest.TryParse("sha256:" + m.Groups["hex"].Value, out var d) ? d : null;
-    }
-
-    // Same member order and compact form as go-containerregistry's v1.Manifest, so digests agree.
-    private static byte[] WriteManifest(Descriptor config, List<Descriptor> layers)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("schemaVersion", 2);
-            w.WriteString("mediaType", MediaTypes.DockerManifest);
-            w.WritePropertyName("config");
-            WriteDescriptor(w, config);
-            w.WriteStartArray("layers");
-            foreach (var l in layers)
-            {
-                WriteDescriptor(w, l);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static void WriteDescriptor(Utf8JsonWriter w, Descriptor d)
-    {
-        w.WriteStartObject();
-        w.WriteString("mediaType", d.MediaType);
-        w.WriteNumber("size", d.Size);
-        w.WriteString("digest", d.Digest.ToString());
-        w.WriteEndObject();
     }
 
     [GeneratedRegex(@"^(?:(?:blobs/)?sha256[:/])?(?<hex>[0-9a-f]{64})(?:\.tar(?:\.gz)?|\.json)?$")]

@@ -102,63 +102,9 @@ public static class PackageImageDocuments
         return Serialize(config);
     }
 
-    /// <summary>
-    /// An image manifest: Docker schema 2 unless <paramref name="mediaType"/> says OCI (an OCI runtime image),
-    /// with the descriptor fields in go-containerregistry's order (mediaType, size, digest).
-    /// </summary>
+    /// <summary>An image manifest, byte for byte as go-containerregistry writes it.</summary>
     public static byte[] Manifest(string mediaType, Descriptor config, IEnumerable<Descriptor> layers)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("schemaVersion", 2);
-            w.WriteString("mediaType", mediaType);
-            w.WritePropertyName("config");
-            WriteDescriptor(w, config);
-            w.WriteStartArray("layers");
-            foreach (var l in layers)
-            {
-                WriteDescriptor(w, l);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static void WriteDescriptor(Utf8JsonWriter w, Descriptor d)
-    {
-        w.WriteStartObject();
-        w.WriteString("mediaType", d.MediaType);
-        w.WriteNumber("size", d.Size);
-        w.WriteString("digest", d.Digest.ToString());
-        if (d.Urls is { Count: > 0 })
-        {
-            w.WriteStartArray("urls");
-            foreach (string u in d.Urls)
-            {
-                w.WriteStringValue(u);
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (d.Annotations is { Count: > 0 })
-        {
-            w.WriteStartObject("annotations");
-            foreach (var (k, v) in d.Annotations.OrderBy(a => a.Key, StringComparer.Ordinal))
-            {
-                w.WriteString(k, v);
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-    }
+        => ImageManifestWriter.Write(mediaType, config, layers);
 
     // Go marshals maps with sorted keys.
     private static IEnumerable<KeyValuePair<string, string>> Labels(IEnumerable<PackageLayer> layers)
