@@ -4,5 +4,4 @@ namespace Xpkg.Install.State;
 
 /// <summary>A package a previous install wrote to the state directory.</summary>
 /// <param name="Package"><c>spec.package</c> as it was written.</param>
-/// <param name="IsDependency">True when the resolver created it for a dependency.</param>
-public sealed record InstalledPackage(PackageKind Kind, string Name, string Package, string? CurrentRevision, bool IsDependency);
+public sealed record InstalledPackage(PackageKind Kind, string Name, string Package, string? CurrentRevision);
