@@ -119,12 +119,18 @@ public static class RuntimeDocuments
         var podSpec = (Dictionary<string, object?>)((Dictionary<string, object?>)((Dictionary<string, object?>)deployment["spec"]!)["template"]!)["spec"]!;
         var containers = (List<object?>)podSpec["containers"]!;
         var runtime = containers.OfType<Dictionary<string, object?>>().First(c => Equals(c.GetValueOrDefault("name"), ContainerName));
-        if (runtime.GetValueOrDefault("image") is not string { Length: > 0 })
-        {
-            runtime["image"] = node.Image.PinnedReference;
-        }
+        object? image = runtime.GetValueOrDefault("image") is string { Length: > 0 } own ? own : node.Image.PinnedReference;
 
+        // name, image and pull policy first, where a reader looks for them.
+        var rest = runtime.Where(kv => kv.Key is not ("name" or "image" or "imagePullPolicy")).ToList();
+        runtime.Clear();
+        runtime["name"] = ContainerName;
+        runtime["image"] = image;
         runtime["imagePullPolicy"] = node.Request.PackagePullPolicy.ToString();
+        foreach (var (key, value) in rest)
+        {
+            runtime[key] = value;
+        }
     }
 
     private static void Overlay(Dictionary<string, object?> target, YamlDotNet.RepresentationModel.YamlMappingNode? template)
