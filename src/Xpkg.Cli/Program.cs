@@ -13,6 +13,8 @@ foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), Imag
     root.Subcommands.Add(command);
 }
 
+root.Subcommands.Add(InstallCommand.Create());
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

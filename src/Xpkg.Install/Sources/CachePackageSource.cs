@@ -45,7 +45,10 @@ public sealed class CachePackageSource : IPackageSource
         var found = await ImageLookup.FindAsync(_store, reference.ToString(), cancellationToken).ConfigureAwait(false);
         if (found is null || !await _store.IsCompleteAsync(found.Root, cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            return policy == PullPolicy.Never
+                ? null
+                : throw new XpkgException($"package {reference.Original} is not in the cache, and this xpkg has no registry to fetch it from (pull policy {policy})",
+                    $"bring it into the cache with xpkg load FILE (a .xpkg or image archive); xpkg images lists what the cache holds");
         }
 
         string what = reference.Digest is null ? $"tag {reference.Tag} recorded in the cache as {found.Root.Digest}" : "digest present in the cache";
