@@ -68,8 +68,9 @@ internal sealed class FieldReader
             return null;
         }
 
-        return System.Enum.TryParse<TEnum>(text, ignoreCase: false, out var value) && System.Enum.IsDefined(value) && !char.IsDigit(text[0])
-            ? value
+        // Exact names only: Enum.TryParse would also take numbers and comma-joined names.
+        return System.Enum.GetNames<TEnum>().Contains(text, StringComparer.Ordinal)
+            ? System.Enum.Parse<TEnum>(text)
             : throw new InvalidInputException($"{Sub(key)}: \"{text}\" is not one of {string.Join(", ", System.Enum.GetNames<TEnum>())}");
     }
 

@@ -85,6 +85,11 @@ public sealed class DependencyResolver
             CheckKinds(requirements);
             if (selected.TryGetValue(group.Key, out var current))
             {
+                if (current.Kind != requirements[0].Kind)
+                {
+                    throw new ResolutionException($"{requirements[0].Describe()} of {requirements[0].Kind} {requirements[0].Source}, but {current.Subject} installs that package as a {current.Kind}");
+                }
+
                 var unsatisfied = requirements.Where(r => !Satisfies(current, r)).ToList();
                 if (unsatisfied.Count == 0)
                 {
