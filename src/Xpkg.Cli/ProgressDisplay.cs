@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Spectre.Console;
 using Xpkg.Oci;
 using Xpkg.Transfer;
@@ -5,82 +6,52 @@ using Xpkg.Transfer;
 namespace Xpkg.Cli;
 
 /// <summary>
-/// A progress bar on stderr for transfers on a terminal. Silent when stderr is redirected or the output is
-/// JSON, so scripts and logs see nothing of it; Spectre.Console is only loaded when a bar is shown.
+/// Per-layer progress bars (bytes, rate, time left) on stderr while content moves. Shown only on a terminal
+/// and not with JSON output, so scripts and logs see nothing of it; blobs under 1 MiB get no bar.
 /// </summary>
-internal sealed class ProgressDisplay : ICopyObserver, IDisposable
+internal sealed class ProgressDisplay(ProgressContext progress) : ICopyObserver
 {
-    private const long MinimumBytes = 4L << 20;
-    private readonly string _label;
-    private readonly Lock _gate = new();
-    private readonly Dictionary<Digest, (long Done, long Total)> _blobs = [];
-    private readonly Timer _timer;
-    private readonly IAnsiConsole _console;
-    private readonly DateTime _started = DateTime.UtcNow;
+    private const long MinimumBytes = 1L << 20;
+    private readonly ConcurrentDictionary<Digest, ProgressTask> _tasks = new();
 
-    private ProgressDisplay(string label)
+    public static async Task<T> RunAsync<T>(CliContext ctx, Func<ICopyObserver, Task<T>> work)
     {
-        _label = label;
-        _console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        _timer = new Timer(_ => Render(), null, 200, 200);
-    }
+        if (ctx.Json || Console.IsErrorRedirected)
+        {
+            return await work(ICopyObserver.None).ConfigureAwait(false);
+        }
 
-    public static ICopyObserver ForTerminal(CliContext ctx, string label)
-        => ctx.Json || Console.IsErrorRedirected ? ICopyObserver.None : new ProgressDisplay(label);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        T result = default!;
+        await console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async p => result = await work(new ProgressDisplay(p)).ConfigureAwait(false)).ConfigureAwait(false);
+        return result;
+    }
 
     public void BlobStarted(Descriptor descriptor)
     {
-        lock (_gate)
+        if (descriptor.Size >= MinimumBytes)
         {
-            _blobs[descriptor.Digest] = (0, descriptor.Size);
+            _tasks.TryAdd(descriptor.Digest, progress.AddTask(Humanize.ShortDigest(descriptor.Digest), maxValue: descriptor.Size));
         }
     }
 
     public void BytesMoved(Descriptor descriptor, long bytes)
     {
-        lock (_gate)
+        if (_tasks.TryGetValue(descriptor.Digest, out var task))
         {
-            if (_blobs.TryGetValue(descriptor.Digest, out var b))
-            {
-                _blobs[descriptor.Digest] = (b.Done + bytes, b.Total);
-            }
+            task.Increment(bytes);
         }
     }
 
-    private void Render()
+    public void BlobCompleted(Descriptor descriptor)
     {
-        long done;
-        long total;
-        int active;
-        lock (_gate)
+        if (_tasks.TryGetValue(descriptor.Digest, out var task))
         {
-            done = _blobs.Values.Sum(b => b.Done);
-            total = _blobs.Values.Sum(b => b.Total);
-            active = _blobs.Values.Count(b => b.Done < b.Total);
-        }
-
-        if (total < MinimumBytes)
-        {
-            return;
-        }
-
-        double seconds = Math.Max(0.001, (DateTime.UtcNow - _started).TotalSeconds);
-        int width = 30;
-        int filled = total == 0 ? width : (int)(width * done / total);
-        string bar = new string('#', filled) + new string('-', width - filled);
-        _console.Write(new Text($"\r{_label} [{bar}] {Humanize.Bytes(done)}/{Humanize.Bytes(total)} {Humanize.Bytes((long)(done / seconds))}/s, {active} layer(s) active   "));
-    }
-
-    public void Dispose()
-    {
-        _timer.Dispose();
-        Render();
-        lock (_gate)
-        {
-            if (_blobs.Values.Sum(b => b.Total) >= MinimumBytes)
-            {
-                Console.Error.WriteLine();
-            }
+            task.Value = task.MaxValue;
+            task.StopTask();
         }
     }
 }

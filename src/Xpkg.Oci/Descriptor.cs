@@ -9,7 +9,6 @@ public sealed record Descriptor
     public required string MediaType { get; init; }
 
     [JsonPropertyName("digest")]
-    [JsonConverter(typeof(DigestJsonConverter))]
     public required Digest Digest { get; init; }
 
     [JsonPropertyName("size")]

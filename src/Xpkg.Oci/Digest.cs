@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 namespace Xpkg.Oci;
 
 /// <summary>A content digest <c>algorithm:encoded</c> as the OCI image spec defines it.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(DigestJsonConverter))]
 public readonly partial record struct Digest
 {
     public const string Sha256 = "sha256";
@@ -91,7 +92,7 @@ public readonly partial record struct Digest
     public static Digest FromHash(string algorithm, ReadOnlySpan<byte> hash)
         => new(algorithm, Convert.ToHexStringLower(hash));
 
-    public HashAlgorithmName HashAlgorithm => Algorithm switch
+    public HashAlgorithmName HashAlgorithm() => Algorithm switch
     {
         Sha512 => HashAlgorithmName.SHA512,
         _ => HashAlgorithmName.SHA256,

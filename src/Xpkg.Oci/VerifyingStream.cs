@@ -23,7 +23,7 @@ public sealed class VerifyingStream : Stream
         _expected = expected;
         _expectedSize = expectedSize;
         _leaveOpen = leaveOpen;
-        _hash = IncrementalHash.CreateHash(expected.HashAlgorithm);
+        _hash = IncrementalHash.CreateHash(expected.HashAlgorithm());
     }
 
     public override bool CanRead => true;

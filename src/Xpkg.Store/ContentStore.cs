@@ -28,6 +28,9 @@ public sealed class ContentStore : IContentSource, IContentTarget
 
     internal string IngestDirectory => Path.Combine(Root, "ingest");
 
+    /// <summary>Where large temporary files go (decompressed archives): on the cache's file system, not in RAM.</summary>
+    public string ScratchDirectory => IngestDirectory;
+
     internal string LeaseDirectory => Path.Combine(Root, "leases");
 
     /// <summary>Opens (creating when needed) the store at <paramref name="root"/>.</summary>
@@ -132,16 +135,10 @@ public sealed class ContentStore : IContentSource, IContentTarget
         var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         try
         {
-            if (descriptor.Size > 0)
-            {
-                output.SetLength(descriptor.Size);
-                output.SetLength(0);
-            }
-
             var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
             await using (verifying.ConfigureAwait(false))
             {
-                await verifying.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
+                await CopyWithWritebackAsync(verifying, output, cancellationToken).ConfigureAwait(false);
             }
 
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -153,6 +150,32 @@ public sealed class ContentStore : IContentSource, IContentTarget
             await output.DisposeAsync().ConfigureAwait(false);
             TryDelete(temp);
             throw;
+        }
+    }
+
+    private static async Task CopyWithWritebackAsync(Stream source, FileStream output, CancellationToken cancellationToken)
+    {
+        const long WritebackChunk = 8L << 20;
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long written = 0;
+            long flushed = 0;
+            int n;
+            while ((n = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                written += n;
+                if (written - flushed >= WritebackChunk)
+                {
+                    Writeback.Start(output.SafeFileHandle, flushed, written - flushed);
+                    flushed = written;
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class GarbageCollector(ContentStore store)
             }
         }
 
-        return new GcResult(removed, freed, RemoveAbandoned(store.IngestDirectory, "*.tmp"));
+        return new GcResult(removed, freed, RemoveAbandoned(store.IngestDirectory, "*.tmp") + RemoveStale(store.ScratchDirectory, "*.scratch"));
     }
 
     private DateTime OldestLiveLease()
@@ -67,6 +67,22 @@ public sealed class GarbageCollector(ContentStore store)
         }
 
         return oldest;
+    }
+
+    /// <summary>Scratch files are read by their owner through several handles, so they cannot be locked; age tells.</summary>
+    private static int RemoveStale(string directory, string pattern)
+    {
+        int count = 0;
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles(pattern))
+        {
+            if (file.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-24))
+            {
+                ContentStore.TryDelete(file.FullName);
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Deletes files no live process holds locked: what a killed ingest left behind.</summary>

@@ -50,30 +50,28 @@ public sealed class ReferenceIndex
     internal Task<FileLock> LockAsync(CancellationToken cancellationToken)
         => FileLock.AcquireAsync(_lockPath, LockTimeout, cancellationToken);
 
-    private async Task<OciIndexDocument> ReadDocumentAsync(CancellationToken cancellationToken)
+    // A synchronous read of one small file: cheaper at start-up than the async deserializer's machinery.
+    private Task<OciIndexDocument> ReadDocumentAsync(CancellationToken cancellationToken)
     {
-        FileStream stream;
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] bytes;
         try
         {
-            stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+            bytes = File.ReadAllBytes(_path);
         }
         catch (FileNotFoundException)
         {
-            return new OciIndexDocument();
+            return Task.FromResult(new OciIndexDocument());
         }
 
-        await using (stream.ConfigureAwait(false))
+        try
         {
-            try
-            {
-                return await JsonSerializer.DeserializeAsync(stream, OciJsonContext.Relaxed.OciIndexDocument, cancellationToken).ConfigureAwait(false)
-                    ?? new OciIndexDocument();
-            }
-            catch (JsonException e)
-            {
-                throw new XpkgException($"the cache's reference index {_path} is not valid JSON: {e.Message}",
-                    "restore it from a backup, or remove it and load the images again (blobs are kept)");
-            }
+            return Task.FromResult(JsonSerializer.Deserialize(bytes, OciJsonContext.Default.OciIndexDocument) ?? new OciIndexDocument());
+        }
+        catch (JsonException e)
+        {
+            throw new XpkgException($"the cache's reference index {_path} is not valid JSON: {e.Message}",
+                "restore it from a backup, or remove it and load the images again (blobs are kept)");
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed class StoreVerifier(ContentStore store)
 
     private static async Task<bool> MatchesAsync(string path, Digest expected, CancellationToken cancellationToken)
     {
-        using var hash = IncrementalHash.CreateHash(expected.HashAlgorithm);
+        using var hash = IncrementalHash.CreateHash(expected.HashAlgorithm());
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
         await using (stream.ConfigureAwait(false))
         {

@@ -13,7 +13,7 @@ public sealed class ArchiveLoader(ContentStore store)
 {
     public async Task<LoadResult> LoadAsync(string path, string? tag, CopyOptions options, CancellationToken cancellationToken)
     {
-        var archive = ImageArchive.Open(path);
+        using var archive = ImageArchive.Open(path, store.ScratchDirectory);
         var names = AssignNames(archive, tag);
         var notes = archive.Notes.ToList();
         var loaded = new List<LoadedImage>();

@@ -15,16 +15,7 @@ internal static class LoadCommand
         {
             string file = ctx.Get(path)!;
             var loader = new ArchiveLoader(ctx.Store);
-            var observer = ProgressDisplay.ForTerminal(ctx, "loading");
-            LoadResult result;
-            try
-            {
-                result = await loader.LoadAsync(file, ctx.Get(tag), new CopyOptions { Observer = observer }, ct);
-            }
-            finally
-            {
-                (observer as IDisposable)?.Dispose();
-            }
+            var result = await ProgressDisplay.RunAsync(ctx, observer => loader.LoadAsync(file, ctx.Get(tag), new CopyOptions { Observer = observer }, ct));
 
             foreach (var note in result.Notes)
             {

@@ -18,7 +18,8 @@ internal static class SaveCommand
         {
             string target = ctx.Get(file)!;
             var archiveFormat = ctx.Get(format) == "docker" ? ArchiveFormat.Docker : ArchiveFormat.Oci;
-            var saved = await new ArchiveSaver(ctx.Store).SaveAsync(ctx.Get(refs)!, target, archiveFormat, new CopyOptions(), ct);
+            var saver = new ArchiveSaver(ctx.Store);
+            var saved = await ProgressDisplay.RunAsync(ctx, observer => saver.SaveAsync(ctx.Get(refs)!, target, archiveFormat, new CopyOptions { Observer = observer }, ct));
             if (ctx.Json)
             {
                 CliContext.WriteJson(new JsonObject

@@ -7,7 +7,7 @@ namespace Xpkg.Oci.Archives;
 /// Reads a docker-save tarball (legacy, Docker 25+ or go-containerregistry shape), an oci-archive tarball or
 /// an OCI layout directory as a content source. Blobs are read in place, never extracted.
 /// </summary>
-public sealed class ImageArchive : IContentSource
+public sealed class ImageArchive : IContentSource, IDisposable
 {
     public const string ImageNameAnnotation = "io.containerd.image.name";
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
@@ -17,6 +17,8 @@ public sealed class ImageArchive : IContentSource
     private readonly Dictionary<Digest, byte[]> _generated = [];
     private readonly List<ArchiveImage> _images = [];
     private readonly List<string> _notes = [];
+
+    private string? _scratch;
 
     private ImageArchive(IArchiveFiles files, string format)
     {
@@ -34,7 +36,11 @@ public sealed class ImageArchive : IContentSource
 
     public string Description => _files.Location;
 
-    public static ImageArchive Open(string path)
+    /// <summary>
+    /// Opens an archive or layout. A gzip- or zstd-compressed tarball is decompressed into
+    /// <paramref name="scratchDirectory"/> first (bounded like a layer), or refused when none is given.
+    /// </summary>
+    public static ImageArchive Open(string path, string? scratchDirectory = null)
     {
         if (Directory.Exists(path))
         {
@@ -49,10 +55,20 @@ public sealed class ImageArchive : IContentSource
             throw new InvalidInputException($"{path}: no such file or directory");
         }
 
-        RejectCompressed(path);
-        var index = TarIndex.Build(path);
+        string? scratch = Decompress(path, scratchDirectory);
+        TarIndex index;
+        try
+        {
+            index = TarIndex.Build(scratch ?? path, path);
+        }
+        catch
+        {
+            DeleteScratch(scratch);
+            throw;
+        }
+
         bool hasIndex = index.Exists("index.json");
-        var result = new ImageArchive(index, hasIndex ? "oci-archive" : "docker-archive");
+        var result = new ImageArchive(index, hasIndex ? "oci-archive" : "docker-archive") { _scratch = scratch };
         if (hasIndex)
         {
             result.ReadOciLayout();
@@ -135,19 +151,55 @@ public sealed class ImageArchive : IContentSource
         }
     }
 
-    private static void RejectCompressed(string path)
+    public void Dispose()
+    {
+        DeleteScratch(_scratch);
+        _scratch = null;
+    }
+
+    private static void DeleteScratch(string? scratch)
+    {
+        if (scratch is not null)
+        {
+            File.Delete(scratch);
+        }
+    }
+
+    private static string? Decompress(string path, string? scratchDirectory)
     {
         Span<byte> magic = stackalloc byte[4];
-        using var s = File.OpenRead(path);
-        int n = s.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-        if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+        long length;
+        using (var s = File.OpenRead(path))
         {
-            throw new InvalidInputException($"{path}: is gzip-compressed", $"decompress it first: gunzip -c {path} > image.tar");
+            length = s.Length;
+            magic = magic[..s.ReadAtLeast(magic, 4, throwOnEndOfStream: false)];
         }
 
-        if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+        var compression = LayerDigests.DetectCompression(magic);
+        if (compression == Compression.None)
         {
-            throw new InvalidInputException($"{path}: is zstd-compressed", $"decompress it first: zstd -d {path} -o image.tar");
+            return null;
+        }
+
+        string name = compression == Compression.Gzip ? "gzip" : "zstd";
+        if (scratchDirectory is null)
+        {
+            throw new InvalidInputException($"{path}: is {name}-compressed", "decompress it first");
+        }
+
+        Directory.CreateDirectory(scratchDirectory);
+        string scratch = Path.Combine(scratchDirectory, Guid.NewGuid().ToString("N") + ".scratch");
+        try
+        {
+            using var input = LayerDigests.Decompress(File.OpenRead(path), compression);
+            using var output = new FileStream(scratch, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            LayerDigests.CopyBounded(input, output, LayerDigests.ExpansionAllowance + (length * LayerDigests.MaxExpansionRatio), path);
+            return scratch;
+        }
+        catch
+        {
+            File.Delete(scratch);
+            throw;
         }
     }
 }

@@ -46,6 +46,35 @@ public static class LayerDigests
         _ => compressed,
     };
 
+    /// <summary>Copies at most <paramref name="limit"/> bytes, refusing content that expands beyond it.</summary>
+    public static void CopyBounded(Stream input, Stream output, long limit, string what)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long total = 0;
+            int n;
+            while ((n = ReadChecked(input, buffer, what)) > 0)
+            {
+                total += n;
+                if (total > limit)
+                {
+                    throw Bomb(what, limit);
+                }
+
+                output.Write(buffer, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static InvalidInputException Bomb(string what, long limit)
+        => new($"{what} expands beyond {limit} bytes (over {MaxExpansionRatio}x its compressed size): refusing a possible decompression bomb",
+            "if the content is genuine, raise XPKG_MAX_EXPANSION_RATIO");
+
     private static Digest Hash(Stream content, string algorithm, long limit, string what)
     {
         using var hash = IncrementalHash.CreateHash(algorithm == Digest.Sha512 ? HashAlgorithmName.SHA512 : HashAlgorithmName.SHA256);
@@ -59,8 +88,7 @@ public static class LayerDigests
                 total += n;
                 if (total > limit)
                 {
-                    throw new InvalidInputException($"{what} expands beyond {limit} bytes (over {MaxExpansionRatio}x its compressed size): refusing a possible decompression bomb",
-                        "if the layer is genuine, raise XPKG_MAX_EXPANSION_RATIO");
+                    throw Bomb(what, limit);
                 }
 
                 hash.AppendData(buffer, 0, n);
@@ -80,7 +108,7 @@ public static class LayerDigests
         {
             return s.Read(buffer, 0, BufferSize);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException)
         {
             throw new InvalidInputException($"{what} is not valid compressed data: {e.Message}");
         }

@@ -14,12 +14,16 @@ internal sealed class TarIndex : IArchiveFiles
 
     private readonly Dictionary<string, (long Offset, long Length)> _files;
 
-    private TarIndex(string path, Dictionary<string, (long, long)> files)
+    private readonly string _data;
+
+    private TarIndex(string data, string location, Dictionary<string, (long, long)> files)
     {
-        Location = path;
+        _data = data;
+        Location = location;
         _files = files;
     }
 
+    /// <summary>The archive as the user named it (the data may be a decompressed copy).</summary>
     public string Location { get; }
 
     public IEnumerable<string> Names => _files.Keys;
@@ -31,17 +35,18 @@ internal sealed class TarIndex : IArchiveFiles
     public Stream Open(string name)
     {
         var (offset, length) = Lookup(name);
-        return new RangeStream(Location, offset, length);
+        return new RangeStream(_data, offset, length);
     }
 
     private (long Offset, long Length) Lookup(string name)
         => _files.TryGetValue(Normalize(name) ?? name, out var e) ? e : throw new InvalidInputException($"{Location}: missing entry \"{name}\"");
 
-    public static TarIndex Build(string path)
+    public static TarIndex Build(string data, string? location = null)
     {
+        string path = location ?? data;
         var files = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
         var links = new List<(string Name, string Target)>();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var stream = new FileStream(data, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long fileLength = stream.Length;
         try
         {
@@ -89,18 +94,18 @@ internal sealed class TarIndex : IArchiveFiles
 
         foreach (var (name, target) in links)
         {
-            if (!files.TryGetValue(target, out var data))
+            if (!files.TryGetValue(target, out var entry))
             {
                 throw new InvalidInputException($"{path}: link \"{name}\" points to \"{target}\", which is not a file in the archive");
             }
 
-            if (!files.TryAdd(name, data))
+            if (!files.TryAdd(name, entry))
             {
                 throw new InvalidInputException($"{path}: duplicate entry \"{name}\"");
             }
         }
 
-        return new TarIndex(path, files);
+        return new TarIndex(data, path, files);
     }
 
     private static long RoundUp(long length) => (length + 511) / 512 * 512;

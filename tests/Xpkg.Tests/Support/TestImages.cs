@@ -19,6 +19,16 @@ public static class TestImages
     private static async Task<string> BuildAsync()
     {
         string dir = Path.Combine(Path.GetTempPath(), "xpkg-test-images-" + Environment.ProcessId);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
         if (!File.Exists(Path.Combine(dir, "digests.txt")))
         {
             var r = await Run.ProcessAsync("bash", [Path.Combine(Repo.Shared, "tools", "make-test-images.sh"), dir],

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# bench/run.sh: the benchmark of issue 2, section 6. Prints one Markdown table on stdout
+# (progress goes to stderr).
+#
+#   xpkg load of a 100 MiB docker-archive and oci-archive against skopeo copy of the same files
+#   into an OCI layout (wall time, median of RUNS runs, fresh empty target per run; peak RSS);
+#   peak memory of xpkg load of a 1 GiB archive; xpkg --version and xpkg images (1,000 references)
+#   process time (user+sys) and wall time.
+#
+# Usage: bench/run.sh            (from anywhere; runs ./xpkg of this checkout)
+# Environment:
+#   RUNS=5                 timed runs per measurement (the median is reported)
+#   BIG_GIB=1              0 skips the 1 GiB rows (they need about 5 GiB of free disk under TMPDIR)
+#   MAKE_TEST_IMAGES=PATH  the shared make-test-images.sh (default: ../shared/tools/ next to the repo)
+#   TMPDIR                 where the scratch directory goes; everything in it is removed at the end
+#
+# Needs: bash, coreutils, GNU time (/usr/bin/time), skopeo, jq, GNU tar, gzip, openssl, the .NET SDK.
+# Run as root, it installs the missing Debian packages; otherwise it says what to install and stops.
+# No network is used beyond that installation. Times come from bash's `time` keyword (ms resolution,
+# user and sys from getrusage of the child); peak RSS from GNU time's %M (ru_maxrss). Both wrap the
+# measured command, which adds about 1 ms of fork/exec to each number.
+set -euo pipefail
+export LC_ALL=C
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUNS=${RUNS:-5}
+BIG_GIB=${BIG_GIB:-1}
+MAKE_TEST_IMAGES=${MAKE_TEST_IMAGES:-"$REPO/../shared/tools/make-test-images.sh"}
+XPKG="$REPO/xpkg"
+XPKG_BIN="$REPO/.build/xpkg/xpkg"
+GNU_TIME=/usr/bin/time
+SKOPEO_BLOB_INFO_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
+MIB=$((1024 * 1024))
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+case "$RUNS" in '' | *[!0-9]*) die "RUNS must be a positive integer" ;; esac
+[ "$RUNS" -ge 1 ] && [ "$RUNS" -le 50 ] || die "RUNS must be between 1 and 50"
+
+# ---------- prerequisites ----------------------------------------------------------------------
+missing=()
+"$GNU_TIME" --version 2>&1 | grep -q 'GNU' || missing+=(time)
+for c in skopeo:skopeo jq:jq openssl:openssl gzip:gzip tar:tar sha256sum:coreutils; do
+  command -v "${c%%:*}" >/dev/null || missing+=("${c#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 \
+      || die "could not install ${missing[*]}; run: apt-get update && apt-get install -y ${missing[*]}"
+  else
+    die "missing packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}"
+  fi
+fi
+"$GNU_TIME" --version 2>&1 | grep -q 'GNU' || die "$GNU_TIME is not GNU time; install it with: apt-get install -y time"
+[ -f "$MAKE_TEST_IMAGES" ] || die "make-test-images.sh not found at $MAKE_TEST_IMAGES (set MAKE_TEST_IMAGES)"
+command -v dotnet >/dev/null || [ -x "$XPKG_BIN" ] || die "the .NET 10 SDK is needed to build xpkg"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/xpkg-bench.XXXXXX")
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------- measuring ---------------------------------------------------------------------------
+# timed LOG CMD...: runs CMD once with stdout+stderr to LOG; sets T_WALL T_CPU (seconds, 3 decimals;
+# CPU is user+sys) and T_RSS (KiB). Fails loudly, with the log, when CMD fails.
+timed() {
+  local log=$1 status=0 tf real user sys
+  shift
+  tf="$WORK/time.out"
+  TIMEFORMAT='%3R %3U %3S'
+  { time "$GNU_TIME" -f '%M' -o "$WORK/rss.out" "$@" >"$log" 2>&1; } 2>"$tf" || status=$?
+  if [ "$status" != 0 ]; then
+    say "command failed (exit $status): $*"
+    sed 's/^/  | /' "$log" >&2
+    exit 1
+  fi
+  read -r real user sys <"$tf"
+  T_WALL=$real
+  T_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')
+  T_RSS=$(tail -n 1 "$WORK/rss.out")
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+maximum() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+ms() { awk -v s="$1" 'BEGIN { printf "%.0f ms", s * 1000 }'; }
+secs() { awk -v s="$1" 'BEGIN { printf "%.3f s", s }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", b / s / 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# met A OP B, OP one of >= and <: "yes" or a bold "no".
+met() {
+  awk -v a="$1" -v op="$2" -v b="$3" \
+    'BEGIN { ok = (op == ">=") ? (a + 0 >= b + 0) : (a + 0 < b + 0); print (ok ? "yes" : "**no**") }'
+}
+
+forget_skopeo_cache() { rm -f "$SKOPEO_BLOB_INFO_CACHE"; }
+
+ROWS=()
+row() {
+  local line="|" cell
+  for cell in "$@"; do line+=" $cell |"; done
+  ROWS+=("$line")
+}
+
+# ---------- build and test images -------------------------------------------------------------
+say "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "building xpkg if needed"
+"$XPKG" --version >/dev/null || die "./xpkg --version failed"
+[ -x "$XPKG_BIN" ] || die "expected the published CLI at $XPKG_BIN"
+XPKG_VERSION=$("$XPKG" --version)
+SKOPEO_VERSION=$(skopeo --version | awk '{ print $3 }')
+
+say "making the 100 MiB test images under $WORK"
+IMG="$WORK/img"
+BIG=1 BIG_MIB=100 BIG_ARCHIVE=1 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+forget_skopeo_cache
+skopeo copy -q "oci:$IMG/big:big" "oci-archive:$IMG/big-oci-archive.tar:big"
+rm -rf "$IMG/big" "$IMG/umoci"
+DOCKER_ARCHIVE="$IMG/big-docker-archive.tar"
+OCI_ARCHIVE="$IMG/big-oci-archive.tar"
+
+# ---------- load: xpkg against skopeo ---------------------------------------------------------
+# bench_load LABEL ARCHIVE SKOPEO_TRANSPORT XPKG_EXTRA_ARGS...
+bench_load() {
+  local label=$1 archive=$2 transport=$3 i dir
+  shift 3
+  local -a xw=() xc=() xr=() sw=() sc=() sr=()
+  local bytes
+  bytes=$(stat -c %s "$archive")
+  say "$label: warm-up, then $RUNS timed runs each (alternating)"
+  for ((i = 0; i <= RUNS; i++)); do
+    dir="$WORK/run"
+    rm -rf "$dir"; mkdir -p "$dir/cache"; sync
+    timed "$WORK/xpkg.log" "$XPKG" --cache-dir "$dir/cache" load "$archive" "$@"
+    if [ "$i" = 0 ]; then
+      # Check once that the load did what it should: one named image with all its content.
+      "$XPKG" --cache-dir "$dir/cache" images -o json | jq -e 'length == 1 and (.[0].ref != null)' >/dev/null \
+        || die "$label: xpkg load did not produce one named image"
+      "$XPKG" --cache-dir "$dir/cache" cache verify >/dev/null 2>&1 || die "$label: xpkg cache verify failed after load"
+    else
+      xw+=("$T_WALL"); xc+=("$T_CPU"); xr+=("$T_RSS")
+    fi
+    rm -rf "$dir"; mkdir -p "$dir/oci"; sync
+    forget_skopeo_cache
+    timed "$WORK/skopeo.log" skopeo copy -q "$transport:$archive" "oci:$dir/oci:tag"
+    if [ "$i" = 0 ]; then
+      jq -e '.manifests | length == 1' "$dir/oci/index.json" >/dev/null || die "$label: skopeo wrote no image"
+    else
+      sw+=("$T_WALL"); sc+=("$T_CPU"); sr+=("$T_RSS")
+    fi
+  done
+  rm -rf "$dir"
+  local xm sm r
+  xm=$(median "${xw[@]}"); sm=$(median "${sw[@]}"); r=$(ratio "$sm" "$xm")
+  say "$label: xpkg ${xw[*]} s; skopeo ${sw[*]} s"
+  row "$label" "wall, median of $RUNS" "$(secs "$xm") ($(mbps "$bytes" "$xm"))" "$(secs "$sm") ($(mbps "$bytes" "$sm"))" \
+    "${r}×" "skopeo/xpkg ≥ 2×" "$(met "$r" ">=" 2)"
+  row "$label" "user+sys, median of $RUNS" "$(secs "$(median "${xc[@]}")")" "$(secs "$(median "${sc[@]}")")" \
+    "$(ratio "$(median "${sc[@]}")" "$(median "${xc[@]}")")×" "" ""
+  row "$label" "peak RSS, max of $RUNS" "$(mib "$(maximum "${xr[@]}")")" "$(mib "$(maximum "${sr[@]}")")" "" "" ""
+}
+
+bench_load "load 100 MiB docker-archive" "$DOCKER_ARCHIVE" docker-archive
+bench_load "load 100 MiB oci-archive" "$OCI_ARCHIVE" oci-archive --tag example.com/bench/big:latest
+
+# ---------- xpkg --version ----------------------------------------------------------------------
+# bench_cli LABEL GOAL_CPU_SECONDS CMD... : wall and user+sys, median of RUNS after one warm-up.
+bench_cli() {
+  local label=$1 goal=$2 i
+  shift 2
+  local -a w=() c=() r=()
+  timed "$WORK/cli.log" "$@"
+  for ((i = 1; i <= RUNS; i++)); do
+    timed "$WORK/cli.log" "$@"
+    w+=("$T_WALL"); c+=("$T_CPU"); r+=("$T_RSS")
+  done
+  local cm
+  cm=$(median "${c[@]}")
+  say "$label: wall ${w[*]} s; user+sys ${c[*]} s"
+  if [ -n "$goal" ]; then
+    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "" "" "< $(ms "$goal")" "$(met "$cm" "<" "$goal")"
+  else
+    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "" "" "" ""
+  fi
+  row "$label" "wall, median of $RUNS" "$(ms "$(median "${w[@]}")")" "" "" "" ""
+  row "$label" "peak RSS, max of $RUNS" "$(mib "$(maximum "${r[@]}")")" "" "" "" ""
+}
+
+say "xpkg --version"
+bench_cli '`./xpkg --version`' "" "$XPKG" --version
+bench_cli '`.build/xpkg/xpkg --version` (no launcher script)' "" "$XPKG_BIN" --version
+
+# ---------- xpkg images with 1,000 references -----------------------------------------------
+say "xpkg images with 1,000 references"
+CACHE="$WORK/refs-cache"
+"$XPKG" --cache-dir "$CACHE" load "$IMG/tiny-oci-archive.tar" --tag example.com/bench/img:tag0000 >/dev/null 2>&1 \
+  || die "could not load the tiny image"
+# The cache is an OCI layout: copy its one real index.json entry 1,000 times under new names.
+jq -c '.manifests[0] as $e | .manifests = [range(1; 1001) as $i
+        | $e | .annotations["org.opencontainers.image.ref.name"] = ("example.com/bench/img:tag" + ($i | tostring | ("000" + .)[-4:]))]' \
+  "$CACHE/index.json" >"$WORK/index.json"
+mv "$WORK/index.json" "$CACHE/index.json"
+n=$("$XPKG" --cache-dir "$CACHE" images -o json | jq 'length')
+[ "$n" = 1000 ] || die "expected 1000 references, xpkg images lists $n"
+bench_cli '`./xpkg images`, 1,000 refs' 0.150 "$XPKG" --cache-dir "$CACHE" images
+bench_cli '`./xpkg images -o json`, 1,000 refs' 0.150 "$XPKG" --cache-dir "$CACHE" images -o json
+bench_cli '`.build/xpkg/xpkg images` (no launcher script), 1,000 refs' 0.150 "$XPKG_BIN" --cache-dir "$CACHE" images
+rm -rf "$CACHE"
+
+# ---------- 1 GiB: peak memory of xpkg load ------------------------------------------------------
+rm -rf "$IMG"
+if [ "$BIG_GIB" = 1 ]; then
+  free_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
+  if [ "$free_kib" -lt $((6 * 1024 * 1024)) ]; then
+    say "skipping the 1 GiB rows: less than 6 GiB free under $WORK"
+    row "load 1 GiB archive" "peak RSS" "skipped: less than 6 GiB of free disk" "" "" "< 100 MiB" ""
+  else
+    say "making the 1 GiB test images (about a minute)"
+    IMG="$WORK/img1g"
+    BIG=1 BIG_MIB=1024 BIG_ARCHIVE=1 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+    forget_skopeo_cache
+    skopeo copy -q "oci:$IMG/big:big" "oci-archive:$IMG/big-oci-archive.tar:big"
+    rm -rf "$IMG/big" "$IMG/umoci"
+    for kind in docker oci; do
+      archive="$IMG/big-$kind-archive.tar"
+      bytes=$(stat -c %s "$archive")
+      extra=()
+      [ "$kind" = oci ] && extra=(--tag example.com/bench/big1g:latest)
+      rm -rf "$WORK/run"; mkdir -p "$WORK/run/cache"; sync
+      say "load 1 GiB $kind-archive (one run)"
+      timed "$WORK/xpkg.log" "$XPKG" --cache-dir "$WORK/run/cache" load "$archive" "${extra[@]}"
+      row "load 1 GiB $kind-archive" "peak RSS, 1 run" "$(mib "$T_RSS")" "" "" "< 100 MiB" "$(met "$T_RSS" "<" 102400)"
+      row "load 1 GiB $kind-archive" "wall / user+sys, 1 run" "$(secs "$T_WALL") ($(mbps "$bytes" "$T_WALL")) / $(secs "$T_CPU")" "" "" "" ""
+      rm -rf "$WORK/run" "$archive"
+    done
+    rm -rf "$IMG"
+  fi
+fi
+
+say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---------- the table -------------------------------------------------------------------------
+echo "| Benchmark | Metric | xpkg $XPKG_VERSION | skopeo $SKOPEO_VERSION | skopeo / xpkg | Goal | Met |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Xpkg.Oci;
+using Xpkg.Registry.Auth;
+using Xpkg.Registry.Hosts;
+using Xpkg.Registry.Http;
+
+namespace Xpkg.Registry;
+
+public sealed partial class RegistryRepository
+{
+    private const string OctetStream = "application/octet-stream";
+
+    // Manifests written in this session, so TagAsync can PUT the same bytes under a tag without a GET.
+    private readonly ConcurrentDictionary<Digest, byte[]> _writtenManifests = new();
+
+    /// <summary>HEAD on the blob (or manifest); true when the registry has it with the right size.</summary>
+    public Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        bool manifest = MediaTypes.IsManifest(descriptor.MediaType);
+        string what = $"{(manifest ? "manifest" : "blob")} {descriptor.Digest} in {Registry}/{Name}";
+        return OnEndpointsAsync(HostCapabilities.Push, what, async endpoint =>
+        {
+            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
+            {
+                Method = HttpMethod.Head,
+                Path = $"{Escape(Name)}/{(manifest ? "manifests" : "blobs")}/{descriptor.Digest}",
+                Accept = manifest ? MediaTypes.AllManifests : [],
+                Scopes = PushScope,
+                What = what,
+            }, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
+            }
+
+            return response.Content.Headers.ContentLength is not long size || size == descriptor.Size;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="IContentTarget"/>: a manifest is PUT by digest (bytes exact, checked first); a blob is
+    /// mounted when a <see cref="MountSources"/> repository has it, else uploaded.
+    /// </summary>
+    public async Task WriteAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
+    {
+        if (MediaTypes.IsManifest(descriptor.MediaType))
+        {
+            byte[] bytes = await ReadManifestAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
+            await PutManifestAsync(descriptor.Digest.ToString(), descriptor, bytes, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // No HEAD here: the copy engine asks ExistsAsync before it opens the source.
+        foreach (string from in MountSources.Where(f => f != Name))
+        {
+            if (await TryMountAsync(descriptor, from, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        await UploadBlobAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="IContentTarget"/>: PUT the root manifest's bytes again under the tag of <paramref name="reference"/>.</summary>
+    public async Task TagAsync(string? reference, Descriptor root, string source, CancellationToken cancellationToken)
+    {
+        if (reference is null)
+        {
+            return; // pushed by digest only: WriteAsync already put the manifest
+        }
+
+        string tag = reference.Contains('/', StringComparison.Ordinal) || reference.Contains('@', StringComparison.Ordinal)
+            ? ImageReference.Parse(reference).Tag ?? throw new InvalidInputException($"{reference} has no tag to push")
+            : reference;
+        if (!_writtenManifests.TryGetValue(root.Digest, out byte[]? bytes))
+        {
+            bytes = (await GetManifestAsync(root.Digest.ToString(), cancellationToken).ConfigureAwait(false)).Bytes.ToArray();
+        }
+
+        await PutManifestAsync(tag, root, bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>PUT a manifest under a tag or its digest, exactly these bytes, with its own media type.</summary>
+    public Task PutManifestAsync(string reference, Descriptor descriptor, byte[] bytes, CancellationToken cancellationToken)
+    {
+        string what = $"manifest {Registry}/{Name}{(reference.Contains(':', StringComparison.Ordinal) ? "@" : ":")}{reference}";
+        return OnEndpointsAsync(HostCapabilities.Push, what, async endpoint =>
+        {
+            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
+            {
+                Method = HttpMethod.Put,
+                Path = $"{Escape(Name)}/manifests/{reference}",
+                Content = () => new ByteArrayContent(bytes) { Headers = { ContentType = new MediaTypeHeaderValue(descriptor.MediaType) } },
+                Scopes = PushScope,
+                What = what,
+            }, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Digest.TryParse(HeaderDigest(response), out var stored) && stored != descriptor.Digest)
+            {
+                throw new DigestMismatchException($"{what}: {endpoint.Authority} stored it as {stored}, not {descriptor.Digest}");
+            }
+
+            _writtenManifests[descriptor.Digest] = bytes;
+            Log.Add("push", $"{what} written ({descriptor.Digest})");
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Cross-repository mount; false when the registry answered with a plain upload session (202) instead.</summary>
+    public Task<bool> TryMountAsync(Descriptor descriptor, string fromRepository, CancellationToken cancellationToken)
+    {
+        string what = $"mount of {descriptor.Digest} from {fromRepository} into {Name}";
+        var scopes = new ScopeSet([ScopeSet.Push(Name), ScopeSet.Pull(fromRepository)]);
+        return OnEndpointsAsync(HostCapabilities.Push, what, async endpoint =>
+        {
+            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
+            {
+                Method = HttpMethod.Post,
+                Path = $"{Escape(Name)}/blobs/uploads/",
+                Query = $"mount={Uri.EscapeDataString(descriptor.Digest.ToString())}&from={Uri.EscapeDataString(fromRepository)}",
+                Content = () => new ByteArrayContent([]),
+                Scopes = scopes,
+                What = what,
+            }, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                Log.Add("push", $"{what}: mounted");
+                return true;
+            }
+
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                Log.Add("push", $"{what}: not mounted (202), uploading instead");
+                await CancelUploadAsync(endpoint, response, scopes, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    private static async Task<byte[]> ReadManifestAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
+    {
+        if (descriptor.Size > ParsedManifest.MaxBytes)
+        {
+            throw new InvalidInputException($"manifest {descriptor.Digest} is {descriptor.Size} bytes, over the {ParsedManifest.MaxBytes} byte limit");
+        }
+
+        await using var verified = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
+        using var buffer = new MemoryStream((int)descriptor.Size);
+        await verified.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+}
