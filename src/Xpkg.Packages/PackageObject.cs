@@ -24,8 +24,22 @@ public class PackageObject
     /// <summary>The document's text, separator lines excluded, each line ending in <c>\n</c>.</summary>
     public required string RawYaml { get; init; }
 
-    /// <summary>The parsed document, for callers that need more than the common fields.</summary>
-    public required YamlMappingNode Root { get; init; }
+    private Lazy<YamlMappingNode>? _root;
+
+    /// <summary>
+    /// The parsed document, for callers that need more than the common fields. For objects other than the
+    /// meta it is built from <see cref="RawYaml"/> on first use.
+    /// </summary>
+    public YamlMappingNode Root
+    {
+        get => (_root ?? throw new InvalidOperationException("no document")).Value;
+        init => _root = new Lazy<YamlMappingNode>(value);
+    }
+
+    internal Lazy<YamlMappingNode> LazyRoot
+    {
+        init => _root = value;
+    }
 
     public required DocumentPosition Position { get; init; }
 

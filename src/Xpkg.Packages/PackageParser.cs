@@ -37,6 +37,7 @@ public static partial class PackageParser
         return new ParsedPackage(metas, objects);
     }
 
+    /// <summary>Parses a package stream held in a string (small streams, tests).</summary>
     public static ParsedPackage Parse(string yaml, string sourceName)
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(yaml));
@@ -80,7 +81,7 @@ public static partial class PackageParser
     private static PackageObject Decode(RawYamlDocument doc, string sourceName)
     {
         var position = new DocumentPosition(sourceName, doc.Index, doc.Line);
-        var root = Load(doc, position);
+        var root = ReadHeader(doc) ?? Load(doc, position);
         try
         {
             string kind = YamlFields.GetString(root, "kind", "kind") is { Length: > 0 } k ? k : throw new InvalidInputException("Object 'Kind' is missing");
@@ -93,12 +94,13 @@ public static partial class PackageParser
 
             if (KnownKinds.MetaKind(apiVersion, kind) is { } packageKind)
             {
-                var spec = YamlFields.GetMapping(root, "spec", "spec");
+                var full = Load(doc, position);
+                var spec = YamlFields.GetMapping(full, "spec", "spec");
                 var crossplane = spec is null ? null : YamlFields.GetMapping(spec, "crossplane", "spec.crossplane");
                 return new PackageMeta
                 {
                     ApiVersion = apiVersion, Kind = kind, Name = name, Namespace = ns, Labels = labels, Annotations = annotations,
-                    RawYaml = doc.Text, Root = root, Position = position, PackageKind = packageKind,
+                    RawYaml = doc.Text, Root = full, Position = position, PackageKind = packageKind,
                     CrossplaneVersion = crossplane is null ? null : YamlFields.GetString(crossplane, "version", "spec.crossplane.version") ?? "",
                     DependsOn = spec is null ? [] : ReadDependencies(spec),
                     Capabilities = spec is null ? [] : YamlFields.GetStringList(spec, "capabilities", "spec.capabilities"),
@@ -115,10 +117,10 @@ public static partial class PackageParser
             return new PackageObject
             {
                 ApiVersion = apiVersion, Kind = kind, Name = name, Namespace = ns, Labels = labels, Annotations = annotations,
-                RawYaml = doc.Text, Root = root, Position = position,
+                RawYaml = doc.Text, LazyRoot = new Lazy<YamlMappingNode>(() => Load(doc, position)), Position = position,
             };
         }
-        catch (InvalidInputException e) when (e is not DigestMismatchException)
+        catch (InvalidInputException e) when (e is not DigestMismatchException && !e.Message.StartsWith(position.ToString(), StringComparison.Ordinal))
         {
             throw new InvalidInputException($"{position}: {e.Message}", e.Hint, e);
         }
@@ -154,6 +156,19 @@ public static partial class PackageParser
         }
 
         return result;
+    }
+
+    // The fast path; any doubt (syntax errors included) falls back to the full load and its error messages.
+    private static YamlMappingNode? ReadHeader(RawYamlDocument doc)
+    {
+        try
+        {
+            return YamlObjectHeader.Read(doc.Text);
+        }
+        catch (YamlException)
+        {
+            return null;
+        }
     }
 
     private static YamlMappingNode Load(RawYamlDocument doc, DocumentPosition position)

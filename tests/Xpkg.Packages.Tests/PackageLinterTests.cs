@@ -26,7 +26,7 @@ public class PackageLinterTests
         var docs = Enumerable.Repeat(Meta("meta.pkg.crossplane.io/v1", "Function"), metas).Append(Object("apiextensions.k8s.io/v1", "CustomResourceDefinition")).ToArray();
         var error = PackageLinter.Function.Lint(Package(docs));
         Assert.Equal("not exactly one package meta type", error?.Message);
-        Assert.Null(error?.Object);
+        Assert.Equal(metas == 2 ? 2 : null, error?.Object?.Position.Document);
         Assert.Equal("not exactly one package meta type", PackageLinter.LintPackage(Package(docs))?.Message);
     }
 
@@ -151,5 +151,14 @@ public class PackageLinterTests
         string function = Fixtures.Read("function-patch-and-transform/package/crossplane.yaml") + "\n---\n"
             + Fixtures.Read("function-patch-and-transform/package/input/pt.fn.crossplane.io_resources.yaml");
         Assert.Null(PackageLinter.LintPackage(PackageParser.Parse(function, "package")));
+    }
+
+    [Fact]
+    public void Constraint_syntax_follows_the_chosen_semver_dialect()
+    {
+        var package = Package(Meta("meta.pkg.crossplane.io/v1", "Provider", "{crossplane: {version: \">=v1.14.0 <v3\"}}"));
+        Assert.Null(PackageLinter.Provider.Lint(package));
+        Assert.Equal("package version constraints are poorly formatted: improper constraint: >=v1.14.0 <v3",
+            PackageLinter.Provider.Lint(package, dialect: SemverDialect.MastermindsV1)?.Message);
     }
 }

@@ -238,5 +238,37 @@ public class PackageParserTests
         Assert.Equal(["CustomResourceDefinition"], kinds);
     }
 
+    [Fact]
+    public void Duplicate_keys_are_bad_input()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => PackageParser.Parse("apiVersion: v1\nkind: Function\nkind: Provider\n", "package.yaml"));
+        Assert.StartsWith("package.yaml: document 1 (line 1): ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("kind", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Object_trees_are_built_on_demand_with_everything_in_them()
+    {
+        var crd = Assert.Single(PackageParser.Parse(FunctionMeta + "\n---\n" + Crd + "\n", "package.yaml").Objects);
+        var spec = Assert.IsType<YamlDotNet.RepresentationModel.YamlMappingNode>(crd.Root["spec"]);
+        Assert.Equal("fn.example.org", spec["group"].ToString());
+    }
+
+    [Fact]
+    public void Anchors_defined_outside_metadata_still_resolve()
+    {
+        string yaml = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: &g things.example.org\nmetadata:\n  name: *g\n  labels:\n    a: &l x\n    b: *l\n";
+        var crd = Assert.Single(PackageParser.Parse(FunctionMeta + "\n---\n" + yaml, "package.yaml").Objects);
+        Assert.Equal("things.example.org", crd.Name);
+        Assert.Equal("x", crd.Labels["b"]);
+    }
+
+    [Fact]
+    public void Syntax_errors_after_the_header_are_still_reported()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => PackageParser.Parse(Crd + "\n  versions: [\n", "package.yaml"));
+        Assert.Contains("invalid YAML", e.Message, StringComparison.Ordinal);
+    }
+
     private static PackageMeta ParseMeta(string yaml) => Assert.Single(PackageParser.Parse(yaml, "crossplane.yaml").Metas);
 }

@@ -11,7 +11,8 @@ public sealed record LintError(string Message, PackageObject? Object = null)
     public override string ToString()
         => Object is null ? Message : $"{Object.Position}: {Object.Kind} \"{Object.Name}\": {Message}";
 
-    public InvalidInputException ToException() => new("package is invalid: " + ToString(), Hint);
+    /// <summary>Bad input (exit 2) with Crossplane's message after <paramref name="prefix"/>.</summary>
+    public InvalidInputException ToException(string prefix = "package is invalid") => new(prefix + ": " + ToString(), Hint);
 
     private string? Hint => Message switch
     {

@@ -51,11 +51,15 @@ public sealed class PackageLinter
     /// The blocking checks a Crossplane ≥ v2.2 revision runs before installing: one meta, its kind, its
     /// version constraint, and, when <paramref name="crossplaneVersion"/> is given, compatibility with it.
     /// </summary>
-    public LintError? Validate(ParsedPackage package, SemanticVersion? crossplaneVersion = null)
+    /// <param name="package">The parsed package.</param>
+    /// <param name="crossplaneVersion">The running Crossplane version to check compatibility with, if any.</param>
+    /// <param name="dialect">The semver rules of the Crossplane release being imitated (v1.5 up to Crossplane v2.2).</param>
+    public LintError? Validate(ParsedPackage package, SemanticVersion? crossplaneVersion = null, SemverDialect dialect = SemverDialect.MastermindsV3)
     {
         if (package.Metas.Count != 1)
         {
-            return new LintError(NotExactlyOneMeta);
+            // Naming the second meta object tells the user which document to remove.
+            return new LintError(NotExactlyOneMeta, package.Metas.Count > 1 ? package.Metas[1] : null);
         }
 
         var meta = package.Metas[0];
@@ -66,7 +70,7 @@ public sealed class PackageLinter
 
         if (meta.CrossplaneVersion is { } constraint)
         {
-            if (!VersionConstraint.TryParse(constraint, out var parsed, out string error))
+            if (!VersionConstraint.TryParse(constraint, dialect, out var parsed, out string error))
             {
                 return new LintError($"{BadConstraints}: {error}", meta);
             }
@@ -81,9 +85,9 @@ public sealed class PackageLinter
     }
 
     /// <summary>The full lint: <see cref="Validate"/> and then the allowed object kinds.</summary>
-    public LintError? Lint(ParsedPackage package, SemanticVersion? crossplaneVersion = null)
+    public LintError? Lint(ParsedPackage package, SemanticVersion? crossplaneVersion = null, SemverDialect dialect = SemverDialect.MastermindsV3)
     {
-        if (Validate(package, crossplaneVersion) is { } error)
+        if (Validate(package, crossplaneVersion, dialect) is { } error)
         {
             return error;
         }

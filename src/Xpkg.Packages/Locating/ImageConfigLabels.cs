@@ -5,7 +5,7 @@ using Xpkg.Oci.Content;
 namespace Xpkg.Packages.Locating;
 
 /// <summary>Reads <c>config.Labels</c> of an image config blob (Docker and OCI configs agree on that field).</summary>
-internal static class ImageConfigLabels
+public static class ImageConfigLabels
 {
     /// <summary>Image configs are small; anything larger is not one.</summary>
     public const int MaxConfigBytes = 8 << 20;

@@ -49,6 +49,13 @@ public sealed partial class SemanticVersion : IComparable<SemanticVersion>, IEqu
 
     /// <summary>Parses like Masterminds <c>NewVersion</c>; <paramref name="error"/> carries its error text.</summary>
     public static bool TryParse(string? value, out SemanticVersion version, out string error)
+        => TryParse(value, SemverDialect.MastermindsV3, out version, out error);
+
+    /// <summary>
+    /// Parses like <c>NewVersion</c> of the given Masterminds release: v1.5 neither validates prerelease and
+    /// metadata identifiers nor accepts numbers beyond a signed 64-bit integer.
+    /// </summary>
+    public static bool TryParse(string? value, SemverDialect dialect, out SemanticVersion version, out string error)
     {
         version = null!;
         var m = value is null ? Match.Empty : LooseVersionRegex().Match(value);
@@ -58,15 +65,22 @@ public sealed partial class SemanticVersion : IComparable<SemanticVersion>, IEqu
             return false;
         }
 
-        if (!TryParseSegment(m.Groups["major"].Value, out ulong major, out error)
-            || !TryParseSegment(m.Groups["minor"].Value, out ulong minor, out error)
-            || !TryParseSegment(m.Groups["patch"].Value, out ulong patch, out error))
+        ulong max = dialect == SemverDialect.MastermindsV1 ? long.MaxValue : ulong.MaxValue;
+        if (!TryParseSegment(m.Groups["major"].Value, max, out ulong major, out error)
+            || !TryParseSegment(m.Groups["minor"].Value, max, out ulong minor, out error)
+            || !TryParseSegment(m.Groups["patch"].Value, max, out ulong patch, out error))
         {
             return false;
         }
 
         string pre = m.Groups["pre"].Value;
         string meta = m.Groups["meta"].Value;
+        if (dialect == SemverDialect.MastermindsV1)
+        {
+            version = new SemanticVersion(major, minor, patch, pre, meta, value!);
+            return true;
+        }
+
         error = pre.Length > 0 ? ValidatePrerelease(pre) : "";
         if (error.Length == 0 && meta.Length > 0)
         {
@@ -82,7 +96,7 @@ public sealed partial class SemanticVersion : IComparable<SemanticVersion>, IEqu
         return true;
     }
 
-    private static bool TryParseSegment(string digits, out ulong result, out string error)
+    private static bool TryParseSegment(string digits, ulong max, out ulong result, out string error)
     {
         result = 0;
         error = "";
@@ -91,7 +105,7 @@ public sealed partial class SemanticVersion : IComparable<SemanticVersion>, IEqu
             return true;
         }
 
-        if (ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out result))
+        if (ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out result) && result <= max)
         {
             return true;
         }

@@ -5,7 +5,7 @@ namespace Xpkg.Packages.Semver;
 /// comparison "dirty"; each operator then treats the wildcard the way Masterminds/semver v3 does, which is
 /// not always what a plain range rewrite would give (e.g. <c>&gt;11</c> means <c>&gt;=12.0.0</c>).
 /// </summary>
-internal sealed class VersionComparison
+internal sealed partial class VersionComparison
 {
     public VersionComparison(string op, string original, SemanticVersion version, bool dirty, bool minorDirty, bool patchDirty)
     {
@@ -30,10 +30,17 @@ internal sealed class VersionComparison
 
     public bool PatchDirty { get; }
 
+    public SemverDialect Dialect { get; init; }
+
     public override string ToString() => Operator + Original;
 
     public bool Check(SemanticVersion v, bool includePrerelease)
     {
+        if (Dialect == SemverDialect.MastermindsV1)
+        {
+            return CheckV1(v);
+        }
+
         if (v.IsPrerelease && !includePrerelease)
         {
             return false;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Xpkg.Packages.Semver;
@@ -30,6 +31,9 @@ public sealed partial class VersionConstraint
         _groupNamesPrerelease = groupNamesPrerelease;
     }
 
+    /// <summary>The Masterminds release whose semantics this constraint follows.</summary>
+    public SemverDialect Dialect { get; private init; }
+
     /// <summary>The constraint as written.</summary>
     public string Original { get; }
 
@@ -38,19 +42,27 @@ public sealed partial class VersionConstraint
 
     /// <summary>A copy that lets prereleases satisfy every group.</summary>
     public VersionConstraint IncludingPrereleases()
-        => new(Original, _groups, _groupNamesPrerelease) { IncludePrerelease = true };
+        => new(Original, _groups, _groupNamesPrerelease) { IncludePrerelease = true, Dialect = Dialect };
 
-    public static VersionConstraint Parse(string constraint)
-        => TryParse(constraint, out var c, out var error) ? c : throw new FormatException(error);
+    public static VersionConstraint Parse(string constraint, SemverDialect dialect = SemverDialect.MastermindsV3)
+        => TryParse(constraint, dialect, out var c, out var error) ? c : throw new FormatException(error);
+
+    public static bool TryParse(string? constraint, out VersionConstraint result, out string error)
+        => TryParse(constraint, SemverDialect.MastermindsV3, out result, out error);
 
     /// <summary>
     /// Parses a constraint. On failure <paramref name="error"/> is Masterminds' message, e.g.
     /// <c>improper constraint: &gt;&gt;1</c>, which Crossplane shows to users unchanged.
     /// </summary>
-    public static bool TryParse(string? constraint, out VersionConstraint result, out string error)
+    public static bool TryParse(string? constraint, SemverDialect dialect, out VersionConstraint result, out string error)
     {
         result = null!;
         constraint ??= "";
+        if (dialect == SemverDialect.MastermindsV1)
+        {
+            return TryParseV1(constraint, out result, out error);
+        }
+
         string rewritten = RewriteHyphenRanges(constraint);
         string[] ors = rewritten.Split("||");
         var groups = new List<IReadOnlyList<VersionComparison>>(ors.Length);
@@ -108,10 +120,48 @@ public sealed partial class VersionConstraint
     /// <summary>Masterminds' normalised form: comparisons joined by spaces, groups by <c> || </c>.</summary>
     public override string ToString() => string.Join(" || ", _groups.Select(g => string.Join(" ", g)));
 
+    // v1.5: only commas separate comparisons; each part must be exactly one comparison.
+    private static bool TryParseV1(string constraint, out VersionConstraint result, out string error)
+    {
+        result = null!;
+        var groups = new List<IReadOnlyList<VersionComparison>>();
+        foreach (string or in RewriteHyphenRanges(constraint, ">= {0}, <= {1}").Split("||"))
+        {
+            var group = new List<VersionComparison>();
+            foreach (string part in or.Split(','))
+            {
+                if (!TryParseComparison(part, SemverDialect.MastermindsV1, out var comparison, out error))
+                {
+                    return false;
+                }
+
+                group.Add(comparison);
+            }
+
+            groups.Add(group);
+        }
+
+        result = new VersionConstraint(constraint, groups, new bool[groups.Count]) { Dialect = SemverDialect.MastermindsV1 };
+        error = "";
+        return true;
+    }
+
     private static bool TryParseComparison(string text, out VersionComparison comparison, out string error)
+        => TryParseComparison(text, SemverDialect.MastermindsV3, out comparison, out error);
+
+    private static bool TryParseComparison(string text, SemverDialect dialect, out VersionComparison comparison, out string error)
     {
         comparison = null!;
-        var m = ComparisonRegex().Match(text);
+        Match m;
+        try
+        {
+            m = ComparisonRegex().Match(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            m = Match.Empty;
+        }
+
         if (!m.Success)
         {
             error = "improper constraint: " + text;
@@ -126,9 +176,11 @@ public sealed partial class VersionConstraint
         string prerelease = m.Groups[6].Value;
         string version = written;
         bool dirty = false, minorDirty = false, patchDirty = false;
+        bool v1 = dialect == SemverDialect.MastermindsV1;
         if (IsWildcard(major) || major.Length == 0)
         {
-            version = "0.0.0" + prerelease;
+            // v1.5 drops a prerelease written after the wildcard.
+            version = "0.0.0" + (v1 ? "" : prerelease);
             dirty = true;
         }
         else if (IsWildcard(minor) || minor.Length == 0)
@@ -136,33 +188,35 @@ public sealed partial class VersionConstraint
             version = major + ".0.0" + prerelease;
             dirty = minorDirty = true;
         }
-        else if (IsWildcard(patch) || patch.Length == 0)
+        else if (IsWildcard(patch) || (patch.Length == 0 && !v1))
         {
+            // v3 reads "1.2" as "1.2.x"; v1.5 as exactly 1.2.0.
             version = major + "." + minor + ".0" + prerelease;
             dirty = patchDirty = true;
         }
 
-        if (!SemanticVersion.TryParse(version, out var parsed))
+        if (!SemanticVersion.TryParse(version, dialect, out var parsed, out _))
         {
             // The pattern admits what no version parses, e.g. "1x" or "1|2".
-            error = "constraint parser error";
+            error = v1 ? "constraint Parser Error" : "constraint parser error";
             return false;
         }
 
-        comparison = new VersionComparison(op, written, parsed, dirty, minorDirty, patchDirty);
+        comparison = new VersionComparison(op, written, parsed, dirty, minorDirty, patchDirty) { Dialect = dialect };
         error = "";
         return true;
     }
 
     private static bool IsWildcard(string s) => s is "x" or "X" or "*";
 
-    // "1.2 - 1.4.5" becomes ">= 1.2, <= 1.4.5 "; Masterminds replaces the first occurrence of each match text.
-    private static string RewriteHyphenRanges(string constraint)
+    // "1.2 - 1.4.5" becomes ">= 1.2, <= 1.4.5 " (v1.5: no trailing space); Masterminds replaces the first
+    // occurrence of each match text.
+    private static string RewriteHyphenRanges(string constraint, string format = ">= {0}, <= {1} ")
     {
         string result = constraint;
         foreach (Match m in HyphenRangeRegex().Matches(constraint))
         {
-            string replacement = $">= {m.Groups[1].Value}, <= {m.Groups[11].Value} ";
+            string replacement = string.Format(CultureInfo.InvariantCulture, format, m.Groups[1].Value, m.Groups[11].Value);
             int at = result.IndexOf(m.Value, StringComparison.Ordinal);
             if (at >= 0)
             {
@@ -176,10 +230,12 @@ public sealed partial class VersionConstraint
     [GeneratedRegex("^" + Space + "*(" + Operators + ")" + Space + "*(" + VersionPattern + ")" + Space + @"*\z", RegexOptions.CultureInvariant, MatchTimeoutMilliseconds)]
     private static partial Regex ComparisonRegex();
 
-    [GeneratedRegex(Space + "*(" + VersionPattern + ")" + Space + "+-" + Space + "+(" + VersionPattern + ")" + Space + "*", RegexOptions.CultureInvariant, MatchTimeoutMilliseconds)]
+    // The scanning patterns use the linear-time engine too: with backtracking, a long run of digits makes
+    // them quadratic. Neither has a capture inside a loop, where the two engines could disagree.
+    [GeneratedRegex(Space + "*(" + VersionPattern + ")" + Space + "+-" + Space + "+(" + VersionPattern + ")" + Space + "*", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex HyphenRangeRegex();
 
-    [GeneratedRegex("(" + Operators + ")" + Space + "*(" + VersionPattern + ")", RegexOptions.CultureInvariant, MatchTimeoutMilliseconds)]
+    [GeneratedRegex("(" + Operators + ")" + Space + "*(" + VersionPattern + ")", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex FindComparisonRegex();
 
     // Only asks "does it match", so the linear-time engine is safe against pathological input.

@@ -159,4 +159,18 @@ public class VersionConstraintTests
     [InlineData("^v1.x", "^v1.x")]
     public void ToString_is_normalised(string constraint, string expected)
         => Assert.Equal(expected, VersionConstraint.Parse(constraint).ToString());
+
+    [Theory]
+    [InlineData(20000, "1")]
+    [InlineData(20000, "1.2.3-a")]
+    [InlineData(5000, ">= 1.2.3 - ")]
+    [InlineData(5000, "1.x || ")]
+    public void Pathological_input_is_handled_quickly(int repeat, string unit)
+    {
+        string constraint = string.Concat(Enumerable.Repeat(unit, repeat)) + "!";
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(VersionConstraint.TryParse(constraint, out _, out string error));
+        Assert.StartsWith("improper constraint: ", error, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
+    }
 }
