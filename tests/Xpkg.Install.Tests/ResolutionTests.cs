@@ -19,25 +19,40 @@ public sealed class ResolutionTests : IDisposable
         }
     }
 
-    private async Task<string> InstallParentAsync(string constraint)
+    private async Task<string> InstallParentAsync(string constraint, string? crossplaneVersion = null)
     {
+        // A fresh state each time: an installed dependency that still satisfies would otherwise stay.
+        if (Directory.Exists(_cache.StateDirectory))
+        {
+            Directory.Delete(_cache.StateDirectory, recursive: true);
+        }
+
         await _cache.AddPackageAsync(Registry + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, constraint)));
-        var result = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0"), offline: true);
+        var result = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0"), offline: true, crossplaneVersion);
         return result.Packages.Single(p => !p.IsRoot).Version;
     }
 
     [Theory]
-    [InlineData(">=v0.1.0", "v0.2.0")] // v1 is incomplete and v1.0.0-rc.1 a prerelease: neither counts
-    [InlineData(">=v1.0.0-0", "v1.0.0-rc.1")] // a constraint naming a prerelease admits prereleases
-    [InlineData("^v0.1.0", "v0.1.0")] // caret on 0.x stays within the minor version (Masterminds v3)
-    [InlineData("~0.1", "v0.1.0")]
-    [InlineData("0.1.0 - 0.2.0", "v0.2.0")]
-    [InlineData("<v0.2.0 || >=v0.2.0, <v1.0.0", "v0.2.0")]
-    [InlineData("0.x", "v0.2.0")]
-    public async Task NewDependencyGetsTheHighestSatisfyingTag(string constraint, string expected)
+    [InlineData(">=v0.1.0", "v0.2.0", "v0.2.0")] // v1 is incomplete and v1.0.0-rc.1 a prerelease: neither counts
+    [InlineData(">=v1.0.0-0", "v1.0.0-rc.1", "v1.0.0-rc.1")] // a constraint naming a prerelease admits prereleases
+    [InlineData("^v0.1.0", "v0.2.0", "v0.1.0")] // caret on 0.x: v1.5 keeps the major, v3 the minor
+    [InlineData("~0.1", "v0.1.0", "v0.1.0")]
+    [InlineData("0.1.0 - 0.2.0", "v0.2.0", "v0.2.0")]
+    [InlineData("<v0.2.0 || >=v0.2.0, <v1.0.0", "v0.2.0", "v0.2.0")]
+    [InlineData(">=v0.1.0 <v0.2.0", null, "v0.1.0")] // v1.5 ANDs only with commas
+    [InlineData("0.x", "v0.2.0", "v0.2.0")]
+    public async Task NewDependencyGetsTheHighestSatisfyingTag(string constraint, string? crossplane21, string crossplane23)
     {
         await SeedDependencyVersionsAsync();
-        Assert.Equal(expected, await InstallParentAsync(constraint));
+        Assert.Equal(crossplane23, await InstallParentAsync(constraint, "2.3.0"));
+        if (crossplane21 is null)
+        {
+            await Assert.ThrowsAsync<ResolutionException>(() => InstallParentAsync(constraint, "2.1.0"));
+        }
+        else
+        {
+            Assert.Equal(crossplane21, await InstallParentAsync(constraint, "2.1.0"));
+        }
     }
 
     [Fact]

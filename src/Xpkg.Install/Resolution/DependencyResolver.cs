@@ -22,10 +22,12 @@ public sealed class DependencyResolver
     private readonly IPackageSource _source;
     private readonly InstalledState _installed;
     private readonly InstallLog _log;
+    private readonly VersionSelector _versions;
 
     public DependencyResolver(PackageLoader loader, IPackageSource source, InstalledState installed, InstallLog log)
     {
         _loader = loader;
+        _versions = new VersionSelector(loader.Dialect);
         _source = source;
         _installed = installed;
         _log = log;
@@ -140,7 +142,7 @@ public sealed class DependencyResolver
 
         var constraints = requirements.Select(r => ParseConstraint(r)).ToList();
         if (installed is not null && ImageReference.TryParse(installed.Package, out var installedRef, out _) && installedRef.Digest is null
-            && constraints.All(c => VersionSelector.Satisfies(installedRef.Tag!, c)))
+            && constraints.All(c => _versions.Satisfies(installedRef.Tag!, c)))
         {
             _log.Add(subject, "dependency", $"{parents}: installed {installedRef.Tag} satisfies every parent and stays");
             return await LoadDependencyAsync(first, name, installed.Package, cancellationToken).ConfigureAwait(false);
@@ -149,8 +151,8 @@ public sealed class DependencyResolver
         string repository = _loader.RewrittenRepository(first.Source);
         var policy = _loader.EffectivePolicy(PullPolicy.IfNotPresent);
         var tags = await _source.ListTagsAsync(repository, policy, cancellationToken).ConfigureAwait(false);
-        var candidates = VersionSelector.Candidates(tags);
-        string? tag = VersionSelector.Highest(tags, constraints);
+        var candidates = _versions.Candidates(tags);
+        string? tag = _versions.Highest(tags, constraints);
         if (tag is null)
         {
             throw NoVersion(first, requirements, constraints, candidates.Select(c => c.Tag).ToList(), repository);
@@ -160,11 +162,11 @@ public sealed class DependencyResolver
         return await LoadDependencyAsync(first, name, first.Source + ":" + tag, cancellationToken).ConfigureAwait(false);
     }
 
-    private static ResolutionException NoVersion(DependencyRequirement first, List<DependencyRequirement> requirements, List<VersionConstraint> constraints, List<string> tags, string repository)
+    private ResolutionException NoVersion(DependencyRequirement first, List<DependencyRequirement> requirements, List<VersionConstraint> constraints, List<string> tags, string repository)
     {
         string parents = string.Join("; ", requirements.Select(r => r.Describe()));
         string known = tags.Count == 0 ? "no versions are known" : "known versions: " + string.Join(", ", tags);
-        bool eachAlone = constraints.All(c => tags.Any(t => VersionSelector.Satisfies(t, c)));
+        bool eachAlone = constraints.All(c => tags.Any(t => _versions.Satisfies(t, c)));
         return eachAlone && requirements.Count > 1
             ? new ResolutionException($"conflicting constraints on {first.Kind} {first.Source}: {parents}; no version satisfies all of them ({known})",
                 "relax one of the constraints so that one version satisfies every parent")
@@ -217,7 +219,7 @@ public sealed class DependencyResolver
                 throw new ResolutionException($"{node.Subject}: dependency {source} is not a fully qualified package name{(why.Length > 0 ? ": " + why : "")}");
             }
 
-            if (d.VersionDigest is null && !VersionConstraint.TryParse(d.Version, out _, out string error))
+            if (d.VersionDigest is null && !_versions.TryParseConstraint(d.Version, out _, out string error))
             {
                 throw new ResolutionException($"{node.Subject}: dependency {source}: {error}", "dependsOn[].version takes a semver constraint such as \">=v1.0.0\" or a digest sha256:<hex>");
             }
@@ -230,20 +232,20 @@ public sealed class DependencyResolver
         return result;
     }
 
-    private static VersionConstraint ParseConstraint(DependencyRequirement requirement)
-        => VersionConstraint.TryParse(requirement.Constraint, out var c, out string error)
+    private VersionConstraint ParseConstraint(DependencyRequirement requirement)
+        => _versions.TryParseConstraint(requirement.Constraint, out var c, out string error)
             ? c
             : throw new ResolutionException($"{requirement.Parent.Subject}: dependency {requirement.Source}: {error}");
 
     /// <summary>Digest pins compare the resolved digest exactly; constraints compare the tag as semver.</summary>
-    private static bool Satisfies(PackageNode node, DependencyRequirement requirement)
+    private bool Satisfies(PackageNode node, DependencyRequirement requirement)
     {
         if (requirement.Pin is { } pin)
         {
             return node.Image.Digest == pin;
         }
 
-        return node.Request.Package.Digest is null && VersionSelector.Satisfies(node.Request.Package.Tag!, ParseConstraint(requirement));
+        return node.Request.Package.Digest is null && _versions.Satisfies(node.Request.Package.Tag!, ParseConstraint(requirement));
     }
 
     private static void CheckKinds(List<DependencyRequirement> requirements)

@@ -40,6 +40,9 @@ public sealed class PackageLoader
 
     public ImageConfigSelector ImageConfigs => _imageConfigs;
 
+    /// <summary>The semver rules of the Crossplane release being imitated.</summary>
+    public SemverDialect Dialect => VersionSelector.DialectOf(_crossplaneVersion);
+
     /// <summary>The policy actually used: <c>--offline</c> turns every policy into Never.</summary>
     public PullPolicy EffectivePolicy(PullPolicy policy) => _options.Offline ? PullPolicy.Never : policy;
 
@@ -164,7 +167,7 @@ public sealed class PackageLoader
     {
         var linter = PackageLinter.For(request.Kind);
         var checkAgainst = request.IgnoreCrossplaneConstraints ? null : _crossplaneVersion;
-        if (linter.Validate(package, checkAgainst) is { } error)
+        if (linter.Validate(package, checkAgainst, Dialect) is { } error)
         {
             string? hint = error.Message.StartsWith("package is not compatible", StringComparison.Ordinal)
                 ? $"the package asks for Crossplane {package.Meta?.CrossplaneVersion}; pass --crossplane-version, or set spec.ignoreCrossplaneConstraints: true"
@@ -178,10 +181,10 @@ public sealed class PackageLoader
         }
         else if (package.Meta?.CrossplaneVersion is { } c)
         {
-            _log.Add(subject, "crossplane", $"Crossplane {_crossplaneVersion.Original} satisfies {c}");
+            _log.Add(subject, "crossplane", $"Crossplane {_crossplaneVersion.Original} satisfies {c} (semver rules of {Dialect})");
         }
 
-        if (linter.Lint(package) is { } warning)
+        if (linter.Lint(package, null, Dialect) is { } warning)
         {
             _log.Add(subject, "lint", $"warning: {warning} (Crossplane installs it anyway)");
         }
