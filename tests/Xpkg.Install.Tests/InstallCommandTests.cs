@@ -39,9 +39,9 @@ public sealed class InstallCommandTests : IDisposable
     [Fact]
     public async Task PrintsOneJsonArrayAndExitCodes()
     {
-        await _cache.AddPackageAsync(Registry + "/org/provider-p:v0.1.0", Meta("Provider", "provider-p"));
-        var digest = await _cache.AddPackageAsync(Registry + "/org/configuration-c:v1.0.0", Meta("Configuration", "c", OldDep("provider", Registry + "/org/provider-p", ">=v0.1.0")));
-        string manifest = PackageManifest("Configuration", "c", Registry + "/org/configuration-c:v1.0.0");
+        await _cache.AddPackageAsync(Host + "/org/provider-p:v0.1.0", Meta("Provider", "provider-p"));
+        var digest = await _cache.AddPackageAsync(Host + "/org/configuration-c:v1.0.0", Meta("Configuration", "c", OldDep("provider", Host + "/org/provider-p", ">=v0.1.0")));
+        string manifest = PackageManifest("Configuration", "c", Host + "/org/configuration-c:v1.0.0");
 
         var (code, stdout, stderr) = await RunAsync(manifest, "install", "-f", "-", "--state-dir", _cache.StateDirectory, "--offline", "--explain", "-o", "json");
 
@@ -62,7 +62,7 @@ public sealed class InstallCommandTests : IDisposable
         Assert.Equal(2, bad.Code);
         Assert.StartsWith("error: <stdin>: document 1 (line 1): spec.bogus: unknown field\nhint: ", bad.Err);
 
-        var missing = await RunAsync(PackageManifest("Function", "f", Registry + "/org/function-missing:v1.0.0"), "install", "-f", "-", "--state-dir", _cache.StateDirectory, "--offline");
+        var missing = await RunAsync(PackageManifest("Function", "f", Host + "/org/function-missing:v1.0.0"), "install", "-f", "-", "--state-dir", _cache.StateDirectory, "--offline");
         Assert.Equal(1, missing.Code);
         Assert.Contains("not in cache and pull policy is Never", missing.Err);
     }

@@ -3,7 +3,7 @@ namespace Xpkg.Install.Tests;
 /// <summary>Package streams and install manifests for tests.</summary>
 internal static class Packages
 {
-    public const string Registry = "registry.example.com";
+    public const string Host = "registry.example.com";
 
     public static string Meta(string kind, string name, string dependsOn = "", string? crossplane = null)
     {

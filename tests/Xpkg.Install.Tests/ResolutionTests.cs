@@ -6,7 +6,7 @@ namespace Xpkg.Install.Tests;
 
 public sealed class ResolutionTests : IDisposable
 {
-    private const string Dep = Registry + "/org/function-dep";
+    private const string Dep = Host + "/org/function-dep";
     private readonly TestCache _cache = new();
 
     public void Dispose() => _cache.Dispose();
@@ -27,8 +27,8 @@ public sealed class ResolutionTests : IDisposable
             Directory.Delete(_cache.StateDirectory, recursive: true);
         }
 
-        await _cache.AddPackageAsync(Registry + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, constraint)));
-        var result = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0"), offline: true, crossplaneVersion);
+        await _cache.AddPackageAsync(Host + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, constraint)));
+        var result = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0"), offline: true, crossplaneVersion);
         return result.Packages.Single(p => !p.IsRoot).Version;
     }
 
@@ -68,14 +68,14 @@ public sealed class ResolutionTests : IDisposable
     public async Task DependencyChainsResolveTransitively()
     {
         await SeedDependencyVersionsAsync();
-        await _cache.AddPackageAsync(Registry + "/org/provider-mid:v0.3.0", Meta("Provider", "provider-mid", OldDep("function", Dep, "<v0.2.0")));
-        await _cache.AddPackageAsync(Registry + "/org/configuration-top:v1.0.0", Meta("Configuration", "top", OldDep("provider", Registry + "/org/provider-mid", ">=v0.3.0")));
+        await _cache.AddPackageAsync(Host + "/org/provider-mid:v0.3.0", Meta("Provider", "provider-mid", OldDep("function", Dep, "<v0.2.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-top:v1.0.0", Meta("Configuration", "top", OldDep("provider", Host + "/org/provider-mid", ">=v0.3.0")));
 
-        var result = await _cache.InstallAsync(PackageManifest("Configuration", "top", Registry + "/org/configuration-top:v1.0.0"), offline: true);
+        var result = await _cache.InstallAsync(PackageManifest("Configuration", "top", Host + "/org/configuration-top:v1.0.0"), offline: true);
 
         Assert.Equal(["Configuration/top", "Provider/org-provider-mid", "Function/org-function-dep"], result.Packages.Select(p => p.Subject));
         Assert.Equal("v0.1.0", result.Packages[2].Version);
-        Assert.Equal(Registry + "/org/function-dep", result.Packages[2].Source);
+        Assert.Equal(Host + "/org/function-dep", result.Packages[2].Source);
     }
 
     [Fact]
@@ -83,9 +83,9 @@ public sealed class ResolutionTests : IDisposable
     {
         await SeedDependencyVersionsAsync();
         var pinned = await _cache.AddPackageAsync($"{Dep}:v0.0.9", Meta("Function", "function-dep"));
-        await _cache.AddPackageAsync(Registry + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, pinned.ToString())));
+        await _cache.AddPackageAsync(Host + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, pinned.ToString())));
 
-        var result = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0"), offline: true);
+        var result = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0"), offline: true);
 
         var dep = result.Packages.Single(p => !p.IsRoot);
         Assert.Equal(pinned, dep.Image.Digest);
@@ -97,11 +97,11 @@ public sealed class ResolutionTests : IDisposable
     public async Task ConflictingParentsAreBothNamed()
     {
         await SeedDependencyVersionsAsync();
-        await _cache.AddPackageAsync(Registry + "/org/configuration-a:v1.0.0", Meta("Configuration", "a", Packages.Dep("Function", Dep, "<v0.2.0")));
-        await _cache.AddPackageAsync(Registry + "/org/configuration-b:v1.0.0", Meta("Configuration", "b", Packages.Dep("Function", Dep, ">=v0.2.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-a:v1.0.0", Meta("Configuration", "a", Packages.Dep("Function", Dep, "<v0.2.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-b:v1.0.0", Meta("Configuration", "b", Packages.Dep("Function", Dep, ">=v0.2.0")));
 
         var e = await Assert.ThrowsAsync<ResolutionException>(() => _cache.InstallAsync(
-            PackageManifest("Configuration", "a", Registry + "/org/configuration-a:v1.0.0") + PackageManifest("Configuration", "b", Registry + "/org/configuration-b:v1.0.0"), offline: true));
+            PackageManifest("Configuration", "a", Host + "/org/configuration-a:v1.0.0") + PackageManifest("Configuration", "b", Host + "/org/configuration-b:v1.0.0"), offline: true));
 
         Assert.Contains("Configuration/a requires <v0.2.0", e.Message);
         Assert.Contains("Configuration/b requires >=v0.2.0", e.Message);
@@ -112,10 +112,10 @@ public sealed class ResolutionTests : IDisposable
     public async Task RequestedPackageThatFailsAParentIsAConflict()
     {
         await SeedDependencyVersionsAsync();
-        await _cache.AddPackageAsync(Registry + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v0.2.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v0.2.0")));
 
         var e = await Assert.ThrowsAsync<ResolutionException>(() => _cache.InstallAsync(
-            PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0") + PackageManifest("Function", "dep", Dep + ":v0.1.0"), offline: true));
+            PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0") + PackageManifest("Function", "dep", Dep + ":v0.1.0"), offline: true));
 
         Assert.Contains("Function/dep installs " + Dep + ":v0.1.0", e.Message);
         Assert.Contains("Configuration/parent requires >=v0.2.0", e.Message);
@@ -125,10 +125,10 @@ public sealed class ResolutionTests : IDisposable
     public async Task RequestedPackageSatisfyingEveryParentIsUsed()
     {
         await SeedDependencyVersionsAsync();
-        await _cache.AddPackageAsync(Registry + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v0.1.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v0.1.0")));
 
         var result = await _cache.InstallAsync(
-            PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0") + PackageManifest("Function", "dep", Dep + ":v0.1.0"), offline: true);
+            PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0") + PackageManifest("Function", "dep", Dep + ":v0.1.0"), offline: true);
 
         Assert.Equal(["Configuration/parent", "Function/dep"], result.Packages.Select(p => p.Subject));
         Assert.Equal("v0.1.0", result.Packages[1].Version);
@@ -137,10 +137,10 @@ public sealed class ResolutionTests : IDisposable
     [Fact]
     public async Task CyclesAreNamed()
     {
-        await _cache.AddPackageAsync(Registry + "/org/configuration-a:v1.0.0", Meta("Configuration", "a", Packages.Dep("Configuration", Registry + "/org/configuration-b", ">=v1.0.0")));
-        await _cache.AddPackageAsync(Registry + "/org/configuration-b:v1.0.0", Meta("Configuration", "b", Packages.Dep("Configuration", Registry + "/org/configuration-a", ">=v1.0.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-a:v1.0.0", Meta("Configuration", "a", Packages.Dep("Configuration", Host + "/org/configuration-b", ">=v1.0.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-b:v1.0.0", Meta("Configuration", "b", Packages.Dep("Configuration", Host + "/org/configuration-a", ">=v1.0.0")));
 
-        var e = await Assert.ThrowsAsync<ResolutionException>(() => _cache.InstallAsync(PackageManifest("Configuration", "a", Registry + "/org/configuration-a:v1.0.0"), offline: true));
+        var e = await Assert.ThrowsAsync<ResolutionException>(() => _cache.InstallAsync(PackageManifest("Configuration", "a", Host + "/org/configuration-a:v1.0.0"), offline: true));
 
         Assert.Contains("detected cycle on: Configuration/a", e.Message);
         Assert.Contains("-> Configuration/org-configuration-b", e.Message);
@@ -153,7 +153,7 @@ public sealed class ResolutionTests : IDisposable
         Assert.Equal("v0.1.0", await InstallParentAsync(">=v0.1.0"));
 
         await _cache.AddPackageAsync($"{Dep}:v0.2.0", Meta("Function", "function-dep"));
-        var again = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0"), offline: true);
+        var again = await _cache.InstallAsync(PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0"), offline: true);
 
         Assert.Equal("v0.1.0", again.Packages.Single(p => !p.IsRoot).Version);
         Assert.Contains(again.Log.Events, e => e.Message.Contains("installed v0.1.0 satisfies every parent and stays", StringComparison.Ordinal));
@@ -162,10 +162,10 @@ public sealed class ResolutionTests : IDisposable
     [Fact]
     public async Task SkipDependencyResolutionInstallsNoDependencies()
     {
-        await _cache.AddPackageAsync(Registry + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v9.0.0")));
+        await _cache.AddPackageAsync(Host + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v9.0.0")));
 
         var result = await _cache.InstallAsync(
-            PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0", "  skipDependencyResolution: true\n"), offline: true);
+            PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0", "  skipDependencyResolution: true\n"), offline: true);
 
         Assert.Single(result.Packages);
     }
@@ -173,22 +173,22 @@ public sealed class ResolutionTests : IDisposable
     [Fact]
     public async Task CrossplaneVersionConstraintIsChecked()
     {
-        await _cache.AddPackageAsync(Registry + "/org/function-new:v1.0.0", Meta("Function", "function-new", crossplane: ">=v2.5.0"));
+        await _cache.AddPackageAsync(Host + "/org/function-new:v1.0.0", Meta("Function", "function-new", crossplane: ">=v2.5.0"));
 
-        var e = await Assert.ThrowsAsync<XpkgException>(() => _cache.InstallAsync(PackageManifest("Function", "new", Registry + "/org/function-new:v1.0.0"), offline: true));
+        var e = await Assert.ThrowsAsync<XpkgException>(() => _cache.InstallAsync(PackageManifest("Function", "new", Host + "/org/function-new:v1.0.0"), offline: true));
         Assert.Contains("package is not compatible with Crossplane version (2.1.0)", e.Message);
 
-        var ignored = await _cache.InstallAsync(PackageManifest("Function", "new", Registry + "/org/function-new:v1.0.0", "  ignoreCrossplaneConstraints: true\n"), offline: true);
+        var ignored = await _cache.InstallAsync(PackageManifest("Function", "new", Host + "/org/function-new:v1.0.0", "  ignoreCrossplaneConstraints: true\n"), offline: true);
         Assert.Single(ignored.Packages);
-        var newer = await _cache.InstallAsync(PackageManifest("Function", "new", Registry + "/org/function-new:v1.0.0"), offline: true, crossplaneVersion: "2.5.1");
+        var newer = await _cache.InstallAsync(PackageManifest("Function", "new", Host + "/org/function-new:v1.0.0"), offline: true, crossplaneVersion: "2.5.1");
         Assert.Single(newer.Packages);
     }
 
     [Fact]
     public async Task MetaKindMustMatchThePackageKind()
     {
-        await _cache.AddPackageAsync(Registry + "/org/provider-x:v1.0.0", Meta("Provider", "provider-x"));
-        var e = await Assert.ThrowsAsync<XpkgException>(() => _cache.InstallAsync(PackageManifest("Function", "x", Registry + "/org/provider-x:v1.0.0"), offline: true));
+        await _cache.AddPackageAsync(Host + "/org/provider-x:v1.0.0", Meta("Provider", "provider-x"));
+        var e = await Assert.ThrowsAsync<XpkgException>(() => _cache.InstallAsync(PackageManifest("Function", "x", Host + "/org/provider-x:v1.0.0"), offline: true));
         Assert.Contains("package meta type is not Function", e.Message);
     }
 
@@ -196,7 +196,7 @@ public sealed class ResolutionTests : IDisposable
     public async Task NeverWithAMissingPackageSaysHowToGetItIn()
     {
         var e = await Assert.ThrowsAsync<XpkgException>(() => _cache.InstallAsync(
-            PackageManifest("Function", "x", Registry + "/org/function-x:v1.0.0", "  packagePullPolicy: Never\n")));
+            PackageManifest("Function", "x", Host + "/org/function-x:v1.0.0", "  packagePullPolicy: Never\n")));
         Assert.Contains("not in cache and pull policy is Never", e.Message);
         Assert.Contains("xpkg load", e.Hint);
     }
@@ -208,20 +208,20 @@ public sealed class ResolutionTests : IDisposable
         await _cache.AddPackageAsync(Mirror + "/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v0.1.0")));
         await _cache.AddPackageAsync(Mirror + "/function-dep:v0.1.0", Meta("Function", "function-dep"));
         await _cache.AddPackageAsync(Mirror + "/function-dep:v0.3.0", Meta("Function", "function-dep"));
-        string manifests = PackageManifest("Configuration", "parent", Registry + "/org/configuration-parent:v1.0.0") + $$"""
+        string manifests = PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0") + $$"""
             ---
             apiVersion: pkg.crossplane.io/v1beta1
             kind: ImageConfig
             metadata: {name: short}
             spec:
-              matchImages: [{prefix: {{Registry}} }]
+              matchImages: [{prefix: {{Host}} }]
               rewriteImage: {prefix: elsewhere.example.org}
             ---
             apiVersion: pkg.crossplane.io/v1beta1
             kind: ImageConfig
             metadata: {name: mirror}
             spec:
-              matchImages: [{type: Prefix, prefix: {{Registry}}/org}]
+              matchImages: [{type: Prefix, prefix: {{Host}}/org}]
               rewriteImage: {prefix: {{Mirror}} }
             ---
             apiVersion: pkg.crossplane.io/v1beta1
@@ -238,7 +238,7 @@ public sealed class ResolutionTests : IDisposable
         var parent = result.Packages[0];
         var dep = result.Packages[1];
         Assert.Equal(Mirror + "/configuration-parent:v1.0.0", parent.ResolvedPackage);
-        Assert.Equal(Registry + "/org/configuration-parent", parent.Source);
+        Assert.Equal(Host + "/org/configuration-parent", parent.Source);
         Assert.Equal(Mirror + "/function-dep:v0.3.0", dep.ResolvedPackage);
         Assert.Equal(Dep, dep.Source);
         Assert.Equal(["mirror-creds"], dep.PullSecrets);

@@ -5,8 +5,8 @@ namespace Xpkg.Install.Tests;
 
 public sealed class StateDirectoryTests : IDisposable
 {
-    private const string Function = Registry + "/org/function-x";
-    private const string Provider = Registry + "/org/provider-y";
+    private const string Function = Host + "/org/function-x";
+    private const string Provider = Host + "/org/provider-y";
     private readonly TestCache _cache = new();
 
     public void Dispose() => _cache.Dispose();
@@ -176,10 +176,10 @@ public sealed class StateDirectoryTests : IDisposable
     public async Task PackagesNoLongerNeededLeaveTheStateDirectory()
     {
         await SeedAsync();
-        await _cache.AddPackageAsync(Registry + "/org/function-z:v1.0.0", Meta("Function", "function-z"));
+        await _cache.AddPackageAsync(Host + "/org/function-z:v1.0.0", Meta("Function", "function-z"));
         await _cache.InstallAsync(PackageManifest("Function", "fn", Function + ":v1.0.0"), offline: true);
 
-        await _cache.InstallAsync(PackageManifest("Function", "z", Registry + "/org/function-z:v1.0.0"), offline: true);
+        await _cache.InstallAsync(PackageManifest("Function", "z", Host + "/org/function-z:v1.0.0"), offline: true);
 
         Assert.DoesNotContain(_cache.StateFiles(), f => f.Contains("provider", StringComparison.Ordinal) || f.Contains(".fn.", StringComparison.Ordinal));
         Assert.Contains("packages/function.z.yaml", _cache.StateFiles());

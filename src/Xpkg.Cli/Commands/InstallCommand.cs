@@ -4,6 +4,8 @@ using Xpkg.Install;
 using Xpkg.Install.Events;
 using Xpkg.Install.Input;
 using Xpkg.Install.Sources;
+using Xpkg.Registry;
+using Xpkg.Registry.Hosts;
 
 namespace Xpkg.Cli.Commands;
 
@@ -46,8 +48,10 @@ internal static class InstallCommand
             bool explaining = ctx.Get(explain);
             var log = new InstallLog(explaining ? e => ctx.Say("  " + e) : null);
 
-            // Until the registry client lands, packages come from the cache only; every policy but Always works.
-            var installer = new PackageInstaller(ctx.Store, new CachePackageSource(ctx.Store), options);
+            // Offline there is no registry end at all, so no connection can open by accident.
+            using var registry = ctx.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, log)));
+            IPackageSource source = registry is null ? new CachePackageSource(ctx.Store) : registry;
+            var installer = new PackageInstaller(ctx.Store, source, options);
             var result = await installer.InstallAsync(input, directory, log, ct);
 
             if (ctx.Json)
@@ -95,6 +99,19 @@ internal static class InstallCommand
         }, ct));
         return command;
     }
+
+    private static RegistryClientOptions RegistryOptions(CliContext ctx, InstallLog log) => new()
+    {
+        Hosts = new RegistryHostOptions
+        {
+            HostsDir = ctx.Get(GlobalOptions.HostsDir),
+            RegistryConfigFile = ctx.Get(GlobalOptions.RegistryConfig),
+            InsecureRegistries = ctx.Get(GlobalOptions.InsecureRegistry) ?? [],
+            CaFiles = ctx.Get(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
+        },
+        Log = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) },
+        Offline = ctx.Offline,
+    };
 
     private static string DefaultStateDirectory()
     {

@@ -7,6 +7,7 @@ namespace Xpkg.Install.Events;
 public sealed class InstallLog
 {
     private readonly List<InstallEvent> _events = [];
+    private readonly Lock _lock = new();
     private readonly Action<InstallEvent>? _listener;
 
     public InstallLog(Action<InstallEvent>? listener = null)
@@ -14,14 +15,27 @@ public sealed class InstallLog
         _listener = listener;
     }
 
-    public IReadOnlyList<InstallEvent> Events => _events;
+    public IReadOnlyList<InstallEvent> Events
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _events];
+            }
+        }
+    }
 
     public void Add(string subject, string step, string message)
     {
+        // Registry events arrive from parallel blob copies.
         var e = new InstallEvent(subject, step, message);
-        _events.Add(e);
-        _listener?.Invoke(e);
+        lock (_lock)
+        {
+            _events.Add(e);
+            _listener?.Invoke(e);
+        }
     }
 
-    public string ToText() => string.Concat(_events.Select(e => e + "\n"));
+    public string ToText() => string.Concat(Events.Select(e => e + "\n"));
 }
