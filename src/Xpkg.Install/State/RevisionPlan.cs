@@ -1,8 +1,5 @@
 namespace Xpkg.Install.State;
 
-/// <summary>One revision of a package after this install: its name, number and desired state.</summary>
-public sealed record PlannedRevision(string Name, long Number, bool Active);
-
 /// <summary>The revisions of one package after this install.</summary>
 /// <param name="Current">The revision of the package's current digest.</param>
 /// <param name="Older">Older revisions that are kept (history), highest number first.</param>
