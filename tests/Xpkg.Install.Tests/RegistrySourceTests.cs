@@ -46,6 +46,12 @@ public sealed class RegistrySourceTests : IDisposable
         Assert.Equal(1, clients);
         Assert.All(second.Packages, p => Assert.Equal(ImageOrigin.Cache, p.Image.Origin));
         Assert.Empty(second.ChangedFiles);
+
+        // A fresh state directory over the warm cache: dependencies are chosen among cached tags, no client.
+        Directory.Delete(_cache.StateDirectory, recursive: true);
+        var third = await InstallAsync(input, () => clients++);
+        Assert.Equal(1, clients);
+        Assert.Equal("v0.2.0", third.Packages[1].Version);
     }
 
     private async Task<InstallResult> InstallAsync(ManifestSet input, Action onClient)

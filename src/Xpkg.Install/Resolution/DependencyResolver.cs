@@ -150,15 +150,25 @@ public sealed class DependencyResolver
 
         string repository = _loader.RewrittenRepository(first.Source);
         var policy = _loader.EffectivePolicy(PullPolicy.IfNotPresent);
-        var tags = await _source.ListTagsAsync(repository, policy, cancellationToken).ConfigureAwait(false);
-        var candidates = _versions.Candidates(tags);
+
+        // IfNotPresent: when the cache already holds a satisfying version, the registry is not asked.
+        string where = "in the cache";
+        var tags = await _source.ListTagsAsync(repository, PullPolicy.Never, cancellationToken).ConfigureAwait(false);
         string? tag = _versions.Highest(tags, constraints);
+        if (tag is null && policy != PullPolicy.Never)
+        {
+            where = "in the cache and the registry";
+            tags = await _source.ListTagsAsync(repository, policy, cancellationToken).ConfigureAwait(false);
+            tag = _versions.Highest(tags, constraints);
+        }
+
+        var candidates = _versions.Candidates(tags);
         if (tag is null)
         {
             throw NoVersion(first, requirements, constraints, candidates.Select(c => c.Tag).ToList(), repository);
         }
 
-        _log.Add(subject, "dependency", $"{parents}: {tag} is the highest of {candidates.Count} versions of {repository} ({string.Join(", ", candidates.Select(c => c.Tag))})");
+        _log.Add(subject, "dependency", $"{parents}: {tag} is the highest of {candidates.Count} versions of {repository} {where} ({string.Join(", ", candidates.Select(c => c.Tag))})");
         return await LoadDependencyAsync(first, name, first.Source + ":" + tag, cancellationToken).ConfigureAwait(false);
     }
 
