@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Xpkg.Oci;
 using Xpkg.Packages;
@@ -33,9 +31,9 @@ internal static partial class ManifestDecoder
             ("pkg.crossplane.io/v1", "Provider") => DecodePackage(PackageKind.Provider, apiVersion, metadata, top.Mapping("spec")),
             ("pkg.crossplane.io/v1", "Configuration") => DecodePackage(PackageKind.Configuration, apiVersion, metadata, top.Mapping("spec")),
             ("pkg.crossplane.io/v1" or "pkg.crossplane.io/v1beta1", "Function") => DecodePackage(PackageKind.Function, apiVersion, metadata, top.Mapping("spec")),
-            ("pkg.crossplane.io/v1beta1", "ImageConfig") => DecodeImageConfig(metadata, top.Mapping("spec")),
+            ("pkg.crossplane.io/v1beta1", "ImageConfig") => ImageConfigDecoder.Decode(metadata, top.Mapping("spec")),
             ("pkg.crossplane.io/v1beta1", "DeploymentRuntimeConfig") => DecodeRuntimeConfig(metadata, top.Mapping("spec")),
-            ("v1", "Secret") => DecodeSecret(metadata, top),
+            ("v1", "Secret") => PullSecretDecoder.Decode(metadata, top),
             _ => throw new InvalidInputException($"no kind \"{kind}\" is registered for version \"{apiVersion}\"", KindsHint),
         };
         top.RejectUnknown();
@@ -100,71 +98,6 @@ internal static partial class ManifestDecoder
         return request;
     }
 
-    private static ImageConfigSpec DecodeImageConfig(FieldReader metadata, FieldReader? spec)
-    {
-        var (name, _, _) = ReadMetadata(metadata);
-        if (spec is null)
-        {
-            throw new InvalidInputException("spec.matchImages: required");
-        }
-
-        var prefixes = new List<string>();
-        foreach (var match in spec.MappingList("matchImages"))
-        {
-            string type = match.String("type") ?? "Prefix";
-            if (type != "Prefix")
-            {
-                throw new InvalidInputException($"{match.Path}.type: \"{type}\" is not supported", "Prefix is the only match type");
-            }
-
-            prefixes.Add(match.RequiredString("prefix"));
-            match.RejectUnknown();
-        }
-
-        if (prefixes.Count == 0)
-        {
-            throw new InvalidInputException("spec.matchImages: at least one prefix is required");
-        }
-
-        string? secret = null;
-        if (spec.Mapping("registry") is { } registry)
-        {
-            if (registry.Mapping("authentication") is { } auth)
-            {
-                secret = auth.Mapping("pullSecretRef")?.RequiredString("name");
-                auth.RejectUnknown();
-            }
-
-            registry.RejectUnknown();
-        }
-
-        string? rewrite = null;
-        if (spec.Mapping("rewriteImage") is { } rewriteImage)
-        {
-            rewrite = rewriteImage.String("prefix") is { Length: > 0 } p ? p : throw new InvalidInputException("spec.rewriteImage.prefix: rewrite prefix is missing");
-            rewriteImage.RejectUnknown();
-        }
-
-        string? runtime = null;
-        if (spec.Mapping("runtime") is { } runtimeSection)
-        {
-            runtime = runtimeSection.Mapping("configRef")?.RequiredString("name");
-            runtimeSection.RejectUnknown();
-        }
-
-        var result = new ImageConfigSpec
-        {
-            Name = name,
-            Prefixes = prefixes,
-            PullSecretName = secret,
-            RewritePrefix = rewrite,
-            HasVerification = spec.Raw("verification") is not null,
-            RuntimeConfigName = runtime,
-        };
-        spec.RejectUnknown();
-        return result;
-    }
-
     private static RuntimeConfig DecodeRuntimeConfig(FieldReader metadata, FieldReader? spec)
     {
         var (name, _, _) = ReadMetadata(metadata);
@@ -193,61 +126,6 @@ internal static partial class ManifestDecoder
         return template.Node;
     }
 
-    private static PullSecret DecodeSecret(FieldReader metadata, FieldReader top)
-    {
-        string? ns = metadata.String("namespace");
-        var (name, _, _) = ReadMetadata(metadata);
-        string type = top.String("type") ?? "Opaque";
-        if (type != DockerConfigJsonType)
-        {
-            throw new InvalidInputException($"type: Secret {name} is of type {type}", $"xpkg install reads only {DockerConfigJsonType} Secrets (pull secrets)");
-        }
-
-        _ = top.Bool("immutable");
-        var data = top.StringMap("data");
-        var stringData = top.StringMap("stringData");
-        string json;
-        if (stringData.TryGetValue(DockerConfigJsonKey, out var plain))
-        {
-            json = plain;
-        }
-        else if (data.TryGetValue(DockerConfigJsonKey, out var encoded))
-        {
-            try
-            {
-                json = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
-            }
-            catch (FormatException)
-            {
-                throw new InvalidInputException($"data.{DockerConfigJsonKey}: not base64", "encode it with base64 -w0, or put the JSON under stringData");
-            }
-        }
-        else
-        {
-            throw new InvalidInputException($"data.{DockerConfigJsonKey}: required for a {DockerConfigJsonType} Secret");
-        }
-
-        return new PullSecret(name, ns, json, ReadRegistries(json));
-    }
-
-    private static List<string> ReadRegistries(string json)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("auths", out var auths) && auths.ValueKind == JsonValueKind.Object)
-            {
-                return auths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        throw new InvalidInputException($"data.{DockerConfigJsonKey}: not a Docker config (expected JSON with an \"auths\" object)",
-            "create it with kubectl create secret docker-registry NAME --docker-server=... --dry-run=client -o yaml");
-    }
-
     private static string ReadLocalReference(FieldReader reference)
     {
         string name = reference.RequiredString("name");
@@ -255,7 +133,7 @@ internal static partial class ManifestDecoder
         return name;
     }
 
-    private static (string Name, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations) ReadMetadata(FieldReader metadata)
+    internal static (string Name, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations) ReadMetadata(FieldReader metadata)
     {
         string name = metadata.RequiredString("name");
         if (name.Length > 253 || !NameRegex().IsMatch(name))
