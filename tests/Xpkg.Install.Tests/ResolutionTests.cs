@@ -245,4 +245,74 @@ public sealed class ResolutionTests : IDisposable
         Assert.Equal(["mirror:RewriteImage", "mirror-auth:SetImagePullSecret"], dep.AppliedImageConfigs.Select(m => m.Name + ":" + m.Purpose));
         Assert.Contains("image: " + Mirror + "/function-dep@sha256:", _cache.State("runtime/function.org-function-dep.yaml"));
     }
+
+    [Fact]
+    public async Task RequestedIncompleteTagDoesNotSatisfyAFullVersion()
+    {
+        await _cache.AddPackageAsync($"{Dep}:v1", Meta("Function", "function-dep"));
+        await _cache.AddPackageAsync(Host + "/org/configuration-parent:v1.0.0", Meta("Configuration", "parent", Packages.Dep("Function", Dep, ">=v1.0.0")));
+
+        var e = await Assert.ThrowsAsync<ResolutionException>(() => _cache.InstallAsync(
+            PackageManifest("Configuration", "parent", Host + "/org/configuration-parent:v1.0.0") + PackageManifest("Function", "dep", Dep + ":v1"), offline: true));
+        Assert.Contains("Function/dep installs " + Dep + ":v1, but Configuration/parent requires >=v1.0.0", e.Message);
+    }
+
+    [Fact]
+    public async Task AlwaysNeedsARegistryUnlessOffline()
+    {
+        await _cache.AddPackageAsync(Host + "/org/function-x:v1.0.0", Meta("Function", "function-x"));
+        string manifest = PackageManifest("Function", "x", Host + "/org/function-x:v1.0.0", "  packagePullPolicy: Always\n");
+
+        var e = await Assert.ThrowsAsync<XpkgException>(() => _cache.InstallAsync(manifest));
+        Assert.Contains("pull policy Always resolves at the registry", e.Message);
+
+        var offline = await _cache.InstallAsync(manifest, offline: true);
+        Assert.Contains(offline.Log.Events, ev => ev.Step == "policy" && ev.Message == "Always becomes Never (--offline)");
+    }
+
+    [Fact]
+    public async Task ImageConfigRuntimeAndVerificationMatchTheRewrittenReference()
+    {
+        await _cache.AddPackageAsync("mirror.example.net/org/function-x:v1.0.0", Meta("Function", "function-x"));
+        string manifests = PackageManifest("Function", "x", Host + "/org/function-x:v1.0.0") + $$"""
+            ---
+            apiVersion: pkg.crossplane.io/v1beta1
+            kind: ImageConfig
+            metadata: {name: rewrite}
+            spec:
+              matchImages: [{prefix: {{Host}}/org}]
+              rewriteImage: {prefix: mirror.example.net/org}
+            ---
+            apiVersion: pkg.crossplane.io/v1beta1
+            kind: ImageConfig
+            metadata: {name: original-runtime}
+            spec:
+              matchImages: [{prefix: {{Host}} }]
+              runtime: {configRef: {name: wrong} }
+            ---
+            apiVersion: pkg.crossplane.io/v1beta1
+            kind: ImageConfig
+            metadata: {name: mirror-runtime}
+            spec:
+              matchImages: [{prefix: mirror.example.net}]
+              runtime: {configRef: {name: big} }
+              verification: {provider: Cosign, cosign: {authorities: [{name: k, key: {secretRef: {name: s, key: k}, hashAlgorithm: sha256} }]} }
+            ---
+            apiVersion: pkg.crossplane.io/v1beta1
+            kind: DeploymentRuntimeConfig
+            metadata: {name: big}
+            spec:
+              deploymentTemplate: {spec: {replicas: 3, selector: {}, template: {} } }
+
+            """;
+
+        var result = await _cache.InstallAsync(manifests, offline: true);
+
+        var x = result.Packages[0];
+        Assert.Equal("big", x.RuntimeConfigName);
+        Assert.Contains(x.AppliedImageConfigs, m => m.Name == "mirror-runtime" && m.Purpose == Xpkg.Install.ImageConfigs.ImageConfigPurpose.VerifyImage);
+        Assert.Contains(result.Log.Events, ev => ev.Step == "verify");
+        Assert.Contains("  replicas: 3\n", _cache.State("runtime/function.x.yaml"));
+        Assert.Contains("    - name: mirror-runtime\n      reason: ConfigureRuntime\n", _cache.State("packages/function.x.yaml"));
+    }
 }

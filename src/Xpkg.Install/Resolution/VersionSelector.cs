@@ -44,9 +44,9 @@ public sealed partial class VersionSelector
     public string? Highest(IEnumerable<string> tags, IReadOnlyList<VersionConstraint> constraints)
         => Candidates(tags).LastOrDefault(c => constraints.All(k => k.IsSatisfiedBy(c.Version))).Tag;
 
-    /// <summary>True when a tag satisfies a constraint; tags that are not semver satisfy nothing.</summary>
+    /// <summary>True when a tag satisfies a constraint; tags that are not complete semver versions satisfy nothing.</summary>
     public bool Satisfies(string tag, VersionConstraint constraint)
-        => SemanticVersion.TryParse(tag, Dialect, out var v, out _) && constraint.IsSatisfiedBy(v);
+        => CompleteRegex().IsMatch(tag) && SemanticVersion.TryParse(tag, Dialect, out var v, out _) && constraint.IsSatisfiedBy(v);
 
     public bool TryParseConstraint(string text, out VersionConstraint constraint, out string error)
         => VersionConstraint.TryParse(text, Dialect, out constraint, out error);
