@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Xpkg.Registry;
+using Xpkg.Registry.Hosts;
 using Xpkg.Store;
 
 namespace Xpkg.Cli;
@@ -9,6 +11,7 @@ namespace Xpkg.Cli;
 internal sealed class CliContext(ParseResult parse)
 {
     private ContentStore? _store;
+    private ExplainLog? _explain;
 
     public bool Json => parse.GetValue(GlobalOptions.Output) == "json";
 
@@ -21,6 +24,26 @@ internal sealed class CliContext(ParseResult parse)
     public string CacheDirectory => parse.GetValue(GlobalOptions.CacheDir) is { Length: > 0 } dir ? dir : DefaultCacheDirectory();
 
     public ContentStore Store => _store ??= ContentStore.Open(CacheDirectory);
+
+    /// <summary>The decision trace; printed to stderr as it happens when <c>--explain</c> is given.</summary>
+    public ExplainLog Explain => _explain ??= NewExplainLog();
+
+    /// <summary>A registry client configured from the global options; creating it opens no connection.</summary>
+    public RegistryClient NewRegistryClient() => new(new RegistryClientOptions
+    {
+        Hosts = new RegistryHostOptions
+        {
+            HostsDir = parse.GetValue(GlobalOptions.HostsDir),
+            RegistryConfigFile = parse.GetValue(GlobalOptions.RegistryConfig),
+            InsecureRegistries = parse.GetValue(GlobalOptions.InsecureRegistry) ?? [],
+            CaFiles = parse.GetValue(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
+        },
+        Log = Explain,
+        Offline = Offline,
+
+        // The cache and other targets verify every blob they write; hashing once is enough.
+        VerifyBlobs = false,
+    });
 
     public T? Get<T>(Option<T> option) => parse.GetValue(option);
 
@@ -52,6 +75,17 @@ internal sealed class CliContext(ParseResult parse)
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    private ExplainLog NewExplainLog()
+    {
+        var log = new ExplainLog();
+        if (parse.GetResult(CommonOptions.Explain) is not null && parse.GetValue(CommonOptions.Explain))
+        {
+            log.OnEvent = e => Console.Error.WriteLine($"explain: {e.Topic}: {e.Message}");
+        }
+
+        return log;
+    }
 
     private static string DefaultCacheDirectory()
     {

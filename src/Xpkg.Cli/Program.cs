@@ -3,12 +3,18 @@ using Xpkg.Cli;
 using Xpkg.Cli.Commands;
 
 var root = new RootCommand("xpkg: Crossplane packages from your own cache");
-foreach (var option in GlobalOptions.All)
+foreach (var option in GlobalOptions.All.Concat(ContainerdOptions.All))
 {
     root.Options.Add(option);
 }
 
-foreach (var command in new[] { LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create() })
+Command[] commands =
+[
+    LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create(),
+    PullCommand.Create(), PushCommand.Create(), CopyCommand.Create(), TagsCommand.Create(), BuildCommand.Create(), PackageCommand.Create(),
+    ContainerdCommand.Create(),
+];
+foreach (var command in commands)
 {
     root.Subcommands.Add(command);
 }

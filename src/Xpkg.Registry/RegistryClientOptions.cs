@@ -29,7 +29,7 @@ public sealed record RegistryClientOptions
     /// <summary>How often a broken blob download is resumed with <c>Range</c> before giving up.</summary>
     public int MaxResumes { get; init; } = 5;
 
-    /// <summary>Blob uploads in PATCH chunks of this size (raised to <c>OCI-Chunk-Min-Length</c>); 0 = monolithic PUT.</summary>
+    /// <summary>Blob uploads in PATCH chunks of this size (raised to the registry's <c>OCI-Chunk-Min-Length</c>); 0 = one monolithic PUT.</summary>
     public int ChunkSize { get; init; }
 
     /// <summary>Hash blobs while reading them (the copy engine's target verifies too; this catches a lie at the source).</summary>

@@ -60,8 +60,14 @@ internal static class RegistryErrors
     /// <summary>Reads the error codes from a failed response (bounded) and builds the exception.</summary>
     public static async Task<RegistryResponseException> FromResponseAsync(HttpResponseMessage response, RegistryEndpoint endpoint, string what, bool hadCredentials, CancellationToken cancellationToken)
     {
-        var (codes, messages) = await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
+        var (codes, messages, text) = await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
         string host = endpoint.Authority;
+        if (response.StatusCode == HttpStatusCode.BadRequest && text.Contains("HTTP request to an HTTPS server", StringComparison.OrdinalIgnoreCase))
+        {
+            return new RegistryResponseException($"{host} speaks HTTPS, but was asked over plain HTTP", response.StatusCode, codes,
+                $"use https://{host} in hosts.toml or the CRI mirrors (and --ca-file for a private CA) instead of http://");
+        }
+
         string detail = messages.Count > 0 ? ": " + string.Join("; ", messages) : "";
         return response.StatusCode switch
         {
@@ -80,13 +86,15 @@ internal static class RegistryErrors
         };
     }
 
-    public static async Task<(IReadOnlyList<string> Codes, IReadOnlyList<string> Messages)> ReadErrorsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<(IReadOnlyList<string> Codes, IReadOnlyList<string> Messages, string Text)> ReadErrorsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var codes = new List<string>();
         var messages = new List<string>();
+        string text = "";
         try
         {
             byte[] body = await HttpBodies.ReadBoundedAsync(response.Content, 64 * 1024, "error body", cancellationToken).ConfigureAwait(false);
+            text = System.Text.Encoding.UTF8.GetString(body);
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
             {
@@ -109,7 +117,7 @@ internal static class RegistryErrors
             // Not JSON or not readable: the status code has to do.
         }
 
-        return (codes, messages);
+        return (codes, messages, text);
     }
 }
 

@@ -22,6 +22,11 @@ public sealed partial class RegistryRepository
                 throw ManifestUnknown(endpoint, reference);
             }
 
+            if ((int)response.StatusCode is >= 400 and < 500 and not (401 or 403 or 429))
+            {
+                return null; // a HEAD answer has no body to explain itself (or no HEAD support): GET below
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);

@@ -73,14 +73,20 @@ public sealed partial class RegistryRepository
     /// <summary><see cref="IContentTarget"/>: PUT the root manifest's bytes again under the tag of <paramref name="reference"/>.</summary>
     public async Task TagAsync(string? reference, Descriptor root, string source, CancellationToken cancellationToken)
     {
-        if (reference is null)
+        if (reference is null || Digest.TryParse(reference, out _))
         {
             return; // pushed by digest only: WriteAsync already put the manifest
         }
 
-        string tag = reference.Contains('/', StringComparison.Ordinal) || reference.Contains('@', StringComparison.Ordinal)
-            ? ImageReference.Parse(reference).Tag ?? throw new InvalidInputException($"{reference} has no tag to push")
+        string? tag = reference.Contains('/', StringComparison.Ordinal) || reference.Contains('@', StringComparison.Ordinal)
+            ? ImageReference.Parse(reference).Tag
             : reference;
+        if (tag is null)
+        {
+            Log.Add("push", $"{reference} names a digest only: the manifest is already there by digest, no tag to set");
+            return;
+        }
+
         if (!_writtenManifests.TryGetValue(root.Digest, out byte[]? bytes))
         {
             bytes = (await GetManifestAsync(root.Digest.ToString(), cancellationToken).ConfigureAwait(false)).Bytes.ToArray();

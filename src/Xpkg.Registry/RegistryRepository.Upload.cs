@@ -24,8 +24,9 @@ public sealed partial class RegistryRepository
             }
 
             var (location, minChunk) = await StartUploadAsync(endpoint, what, cancellationToken).ConfigureAwait(false);
+            // Chunks only when asked for: one PUT streams without buffering. The registry's minimum wins.
             int chunk = _client.Options.ChunkSize;
-            if (chunk > 0 || minChunk > 0)
+            if (chunk > 0)
             {
                 chunk = (int)Math.Min(Math.Max(chunk, minChunk), 64L * 1024 * 1024);
                 await ChunkedUploadAsync(endpoint, location, descriptor, content, chunk, what, cancellationToken).ConfigureAwait(false);

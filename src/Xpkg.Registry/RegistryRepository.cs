@@ -68,7 +68,9 @@ public sealed partial class RegistryRepository : IContentSource, IContentTarget
             }
             catch (XpkgException e) when (i < candidates.Count - 1)
             {
-                if (e is RegistryConnectionException)
+                // An endpoint that cannot answer at all (or only with server errors, after retries) is not
+                // asked again by this repository; one that merely lacks something still is.
+                if (e is RegistryConnectionException || e is RegistryResponseException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
                 {
                     lock (_lock)
                     {

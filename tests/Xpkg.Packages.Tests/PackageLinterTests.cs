@@ -161,4 +161,13 @@ public class PackageLinterTests
         Assert.Equal("package version constraints are poorly formatted: improper constraint: >=v1.14.0 <v3",
             PackageLinter.Provider.Lint(package, dialect: SemverDialect.MastermindsV1)?.Message);
     }
+
+    [Fact]
+    public void Hints_fit_the_failure()
+    {
+        var wrongKind = PackageLinter.Provider.Lint(Package(Meta("meta.pkg.crossplane.io/v1", "Function")))!;
+        Assert.Equal("this package is a Function; install it as a pkg.crossplane.io Function", wrongKind.ToException().Hint);
+        var wrongObject = PackageLinter.Function.Lint(Package(Meta("meta.pkg.crossplane.io/v1", "Function"), Object("apiextensions.crossplane.io/v1", "Composition")))!;
+        Assert.StartsWith("Functions may contain only CRDs", wrongObject.ToException().Hint, StringComparison.Ordinal);
+    }
 }

@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Xpkg.Oci;
+using Xpkg.Packages;
+using Xpkg.Packages.Inspection;
+using Xpkg.Packages.Locating;
 using Xpkg.Transfer;
 
 namespace Xpkg.Cli.Commands;
@@ -30,7 +34,7 @@ internal static class InspectCommand
                 ["size"] = image.TotalSize,
                 ["manifest"] = TryParseJson(manifestBytes),
                 ["config"] = config,
-                ["package"] = null,
+                ["package"] = await PackageAsync(ctx, image.Root, manifestBytes, ct),
             };
             if (ctx.Json)
             {
@@ -42,6 +46,16 @@ internal static class InspectCommand
             ctx.Say($"Digest:     {image.Root.Digest}");
             ctx.Say($"Media type: {image.Root.MediaType}");
             ctx.Say($"Size:       {Humanize.Bytes(image.TotalSize)}");
+            if (result["package"] is JsonObject package)
+            {
+                ctx.Say($"Package:    {package["kind"]} {package["name"]} ({package["apiVersion"]})");
+                ctx.Say($"  crossplane: {package["crossplaneVersion"]?.ToString() ?? "any"}; objects: {package["objects"]?.AsArray().Count}; base layer {package["baseLayer"]?["digest"]} found by {package["baseLayer"]?["foundBy"]}");
+                foreach (var dependency in package["dependsOn"]?.AsArray() ?? [])
+                {
+                    ctx.Say($"  depends on {dependency?.ToJsonString()}");
+                }
+            }
+
             if (manifest.IsIndex)
             {
                 foreach (var m in manifest.Manifests)
@@ -61,6 +75,32 @@ internal static class InspectCommand
             return 0;
         }, ct));
         return command;
+    }
+
+    /// <summary>The Crossplane package metadata, or null (with a note saying why) when the image is not a valid package.</summary>
+    private static async Task<JsonNode?> PackageAsync(CliContext ctx, Descriptor root, byte[] manifest, CancellationToken ct)
+    {
+        try
+        {
+            var (package, location) = await new PackageLocator(ctx.Store).ParseAsync(root, manifest, ct);
+            ctx.Explain.Add("package", location.Explain());
+            var summary = PackageSummary.From(package, location);
+            return summary is null ? null : JsonSerializer.SerializeToNode(summary, PackagesJsonContext.Default.PackageSummary);
+        }
+        catch (PackageNotFoundException)
+        {
+            return null;
+        }
+        catch (Xpkg.Oci.Content.ContentNotFoundException e)
+        {
+            CliContext.Note($"note: cannot read the package: {e.Message}");
+            return null;
+        }
+        catch (InvalidInputException e)
+        {
+            CliContext.Note($"note: not a valid Crossplane package: {e.Message}");
+            return null;
+        }
     }
 
     private static JsonNode? TryParseJson(byte[] bytes)

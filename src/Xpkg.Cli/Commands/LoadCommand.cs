@@ -10,7 +10,8 @@ internal static class LoadCommand
     {
         var path = new Argument<string>("PATH") { Description = "a docker-save tarball (.xpkg files are one), an oci-archive tarball or an OCI layout directory" };
         var tag = new Option<string?>("--tag") { Description = "name the image (for untagged images, or an archive of one image)" };
-        var command = new Command("load", "import an archive or OCI layout into the cache, keeping manifests byte-exact") { path, tag };
+        var intoContainerd = new Option<bool>("--into-containerd") { Description = "then copy the loaded images into containerd (see --containerd-socket) and name them there" };
+        var command = new Command("load", "import an archive or OCI layout into the cache, keeping manifests byte-exact") { path, tag, intoContainerd };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
             string file = ctx.Get(path)!;
@@ -37,6 +38,11 @@ internal static class LoadCommand
                 {
                     ctx.Say($"Loaded {i.Reference ?? "untagged image"} {i.Root.Digest}");
                 }
+            }
+
+            if (ctx.Get(intoContainerd))
+            {
+                await LoadIntoContainerd.RunAsync(ctx, result, ct);
             }
 
             return 0;

@@ -11,6 +11,12 @@ public enum ArchiveFormat
 
     /// <summary>Docker's current docker-save shape: an OCI layout plus <c>manifest.json</c>, loadable by docker, podman and ctr.</summary>
     Docker,
+
+    /// <summary>
+    /// go-containerregistry's docker-save shape, the one Crossplane <c>.xpkg</c> files have: config <c>sha256:&lt;hex&gt;</c>,
+    /// layers <c>&lt;hex&gt;.tar.gz</c>, <c>manifest.json</c>; no OCI index. Single-platform images only.
+    /// </summary>
+    Xpkg,
 }
 
 /// <summary>
@@ -38,7 +44,10 @@ public sealed class ArchiveWriter : IContentTarget, IAsyncDisposable
         _temp = _path + ".tmp-" + Guid.NewGuid().ToString("N");
         _file = new FileStream(_temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
         _tar = new TarWriter(_file, TarEntryFormat.Ustar, leaveOpen: true);
-        WriteEntry("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray());
+        if (format != ArchiveFormat.Xpkg)
+        {
+            WriteEntry("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray());
+        }
     }
 
     public string Description => _path;
@@ -68,11 +77,14 @@ public sealed class ArchiveWriter : IContentTarget, IAsyncDisposable
                     await verifying.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
                     _ = await verifying.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false);
                     _manifests[descriptor.Digest] = bytes;
-                    WriteEntry(ImageArchive.BlobName(descriptor.Digest), bytes);
+                    if (_format != ArchiveFormat.Xpkg)
+                    {
+                        WriteEntry(ImageArchive.BlobName(descriptor.Digest), bytes);
+                    }
                 }
                 else
                 {
-                    var entry = NewEntry(ImageArchive.BlobName(descriptor.Digest));
+                    var entry = NewEntry(EntryName(descriptor));
                     entry.DataStream = verifying;
                     await _tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
                 }
@@ -95,6 +107,13 @@ public sealed class ArchiveWriter : IContentTarget, IAsyncDisposable
     /// <summary>Writes the index (and manifest.json) and moves the archive into place.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
+        if (_format == ArchiveFormat.Xpkg)
+        {
+            WriteEntry("manifest.json", JsonSerializer.SerializeToUtf8Bytes(DockerManifestJson(), OciJsonContext.Relaxed.ListDockerArchiveManifestEntry));
+            await FinishAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var index = new OciIndexDocument();
         foreach (var (reference, root) in _images)
         {
@@ -115,6 +134,11 @@ public sealed class ArchiveWriter : IContentTarget, IAsyncDisposable
             WriteEntry("manifest.json", JsonSerializer.SerializeToUtf8Bytes(DockerManifestJson(), OciJsonContext.Relaxed.ListDockerArchiveManifestEntry));
         }
 
+        await FinishAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FinishAsync(CancellationToken cancellationToken)
+    {
         await _tar.DisposeAsync().ConfigureAwait(false);
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         _file.Flush(flushToDisk: true);
@@ -136,13 +160,29 @@ public sealed class ArchiveWriter : IContentTarget, IAsyncDisposable
 
             entries.Add(new DockerArchiveManifestEntry
             {
-                Config = ImageArchive.BlobName(manifest.Config.Digest),
+                Config = _format == ArchiveFormat.Xpkg ? manifest.Config.Digest.ToString() : ImageArchive.BlobName(manifest.Config.Digest),
                 RepoTags = TaggedNames(group.Select(i => i.Reference)),
-                Layers = manifest.Layers.Select(l => ImageArchive.BlobName(l.Digest)).ToList(),
+                Layers = manifest.Layers.Select(EntryName).ToList(),
             });
         }
 
         return entries;
+    }
+
+    /// <summary>The tar entry of a config or layer blob in this archive's shape.</summary>
+    private string EntryName(Descriptor blob)
+    {
+        if (_format != ArchiveFormat.Xpkg)
+        {
+            return ImageArchive.BlobName(blob.Digest);
+        }
+
+        if (blob.MediaType is MediaTypes.DockerConfig or MediaTypes.OciConfig)
+        {
+            return blob.Digest.ToString();
+        }
+
+        return blob.Digest.Encoded + (MediaTypes.LayerCompression(blob.MediaType) == Compression.Gzip ? ".tar.gz" : ".tar");
     }
 
     private static List<string>? TaggedNames(IEnumerable<string?> references)

@@ -19,7 +19,10 @@ public sealed record LintError(string Message, PackageObject? Object = null)
         PackageLinter.NotExactlyOneMeta => "a package needs exactly one meta.pkg.crossplane.io Provider, Configuration or Function (usually crossplane.yaml)",
         _ when Message.StartsWith(PackageLinter.BadConstraints, StringComparison.Ordinal)
             => "spec.crossplane.version takes a semver constraint such as \">=v1.14.0-0\" or \"^v2.0.0\"",
-        _ when Object is not null => "Functions may contain only CRDs; Providers CRDs, MRDs and webhook configurations; Configurations XRDs, Compositions, activation policies and operations",
+        _ when Object is PackageMeta meta && Message.StartsWith("package meta type is not", StringComparison.Ordinal)
+            => $"this package is a {meta.PackageKind}; install it as a pkg.crossplane.io {meta.PackageKind}",
+        _ when Object is not null and not PackageMeta
+            => "Functions may contain only CRDs; Providers CRDs, MRDs and webhook configurations; Configurations XRDs, Compositions, activation policies and operations",
         _ => null,
     };
 }

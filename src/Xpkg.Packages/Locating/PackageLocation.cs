@@ -9,7 +9,13 @@ namespace Xpkg.Packages.Locating;
 /// <param name="Manifest">The image manifest that was searched (a platform manifest when the root was an index).</param>
 public sealed record PackageLocation(BaseLayerSource FoundBy, Descriptor Layer, string EntryName, Descriptor Manifest)
 {
-    public string Explain() => FoundBy switch
+    /// <summary>Why the earlier rules did not apply, e.g. a label naming a layer the image no longer has.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The decision in one line, followed by the notes.</summary>
+    public string Explain() => string.Join("; ", Notes.Prepend(Decision()));
+
+    private string Decision() => FoundBy switch
     {
         BaseLayerSource.Annotation => $"{EntryName} read from layer {Layer.Digest}, annotated {PackageNames.AnnotationKey}: {PackageNames.PackageAnnotation} in manifest {Manifest.Digest}",
         BaseLayerSource.ConfigLabel => $"{EntryName} read from layer {Layer.Digest}, named by config label {PackageNames.AnnotationKey}:{Layer.Digest}={PackageNames.PackageAnnotation} (no layer annotation in manifest {Manifest.Digest})",

@@ -53,10 +53,16 @@ public sealed class PackageLocator
         {
             var labels = await ImageConfigLabels.ReadAsync(_source, parsed.Config, cancellationToken).ConfigureAwait(false);
             var labelled = parsed.Layers.Where(l => labels.TryGetValue(PackageNames.AnnotationKey + ":" + l.Digest, out var v) && v == PackageNames.PackageAnnotation).ToList();
-            return await OpenBaseLayerAsync(labelled, BaseLayerSource.ConfigLabel, root, parsed, cancellationToken).ConfigureAwait(false);
+            var notes = new List<string> { $"no layer is annotated {PackageNames.AnnotationKey}: {PackageNames.PackageAnnotation}" };
+            if (labelled.Count == 0)
+            {
+                notes.AddRange(UnmatchedLabels(labels, parsed));
+            }
+
+            return await OpenBaseLayerAsync(labelled, BaseLayerSource.ConfigLabel, root, parsed, notes, cancellationToken).ConfigureAwait(false);
         }
 
-        return await OpenBaseLayerAsync(annotated, BaseLayerSource.Annotation, root, parsed, cancellationToken).ConfigureAwait(false);
+        return await OpenBaseLayerAsync(annotated, BaseLayerSource.Annotation, root, parsed, [], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens and parses the package in one step.</summary>
@@ -68,7 +74,18 @@ public sealed class PackageLocator
         return (package, stream.Location);
     }
 
-    private async Task<PackageStream> OpenBaseLayerAsync(List<Descriptor> candidates, BaseLayerSource how, Descriptor root, ParsedManifest manifest, CancellationToken cancellationToken)
+    // Labels that name no layer of this image: the layers were recompressed (e.g. by skopeo) after the build.
+    private static IEnumerable<string> UnmatchedLabels(IReadOnlyDictionary<string, string> labels, ParsedManifest manifest)
+    {
+        string prefix = PackageNames.AnnotationKey + ":";
+        var layers = manifest.Layers.Select(l => l.Digest.ToString()).ToHashSet(StringComparer.Ordinal);
+        var stale = labels.Where(l => l.Key.StartsWith(prefix, StringComparison.Ordinal) && l.Value == PackageNames.PackageAnnotation && !layers.Contains(l.Key[prefix.Length..])).ToList();
+        return stale.Count == 0
+            ? [$"no config label {prefix}<layer digest> says {PackageNames.PackageAnnotation}"]
+            : stale.Select(l => $"config label {l.Key}={l.Value} names no layer of this image (were the layers recompressed?)");
+    }
+
+    private async Task<PackageStream> OpenBaseLayerAsync(List<Descriptor> candidates, BaseLayerSource how, Descriptor root, ParsedManifest manifest, IReadOnlyList<string> notes, CancellationToken cancellationToken)
     {
         if (candidates.Count > 1)
         {
@@ -78,7 +95,7 @@ public sealed class PackageLocator
 
         if (candidates.Count == 0)
         {
-            return await OpenFlattenedAsync(root, manifest, cancellationToken).ConfigureAwait(false);
+            return await OpenFlattenedAsync(root, manifest, notes, cancellationToken).ConfigureAwait(false);
         }
 
         var layer = candidates[0];
@@ -90,7 +107,7 @@ public sealed class PackageLocator
             {
                 if (IsPackageFile(entry))
                 {
-                    return Open(entry, streams, new PackageLocation(how, layer, entry.Name, root));
+                    return Open(entry, streams, new PackageLocation(how, layer, entry.Name, root) { Notes = notes });
                 }
             }
 
@@ -106,7 +123,7 @@ public sealed class PackageLocator
         throw NotFound(root, $"base layer {layer.Digest}");
     }
 
-    private async Task<PackageStream> OpenFlattenedAsync(Descriptor root, ParsedManifest manifest, CancellationToken cancellationToken)
+    private async Task<PackageStream> OpenFlattenedAsync(Descriptor root, ParsedManifest manifest, IReadOnlyList<string> notes, CancellationToken cancellationToken)
     {
         var fs = new FlattenedFileSystem();
         for (int i = manifest.Layers.Count - 1; i >= 0; i--)
@@ -121,7 +138,7 @@ public sealed class PackageLocator
                     bool visible = fs.Add(entry.Name, entry.EntryType == TarEntryType.Directory);
                     if (visible && IsPackageFile(entry))
                     {
-                        return Open(entry, streams, new PackageLocation(BaseLayerSource.Flattened, layer, entry.Name, root));
+                        return Open(entry, streams, new PackageLocation(BaseLayerSource.Flattened, layer, entry.Name, root) { Notes = notes });
                     }
                 }
 

@@ -40,6 +40,19 @@ public sealed partial class SemanticVersion : IComparable<SemanticVersion>, IEqu
 
     public bool IsPrerelease => Prerelease.Length > 0;
 
+    /// <summary>
+    /// True when all three numbers were written. Crossplane's resolver skips incomplete tags such as
+    /// <c>v1</c>, so that a tag <c>v1</c> never stands for <c>v1.0.0</c>.
+    /// </summary>
+    public bool IsComplete { get; private init; }
+
+    /// <summary>
+    /// The tags that parse as versions, in ascending order (what Crossplane's <c>FilterAndSortVersions</c>
+    /// returns); equal versions keep their input order.
+    /// </summary>
+    public static IReadOnlyList<SemanticVersion> FilterAndSort(IEnumerable<string> tags, SemverDialect dialect = SemverDialect.MastermindsV3)
+        => tags.Select(t => TryParse(t, dialect, out var v, out _) ? v : null).OfType<SemanticVersion>().Order().ToList();
+
     public static SemanticVersion Parse(string value)
         => TryParse(value, out var version, out var error)
             ? version
@@ -75,9 +88,10 @@ public sealed partial class SemanticVersion : IComparable<SemanticVersion>, IEqu
 
         string pre = m.Groups["pre"].Value;
         string meta = m.Groups["meta"].Value;
+        bool complete = m.Groups["minor"].Success && m.Groups["patch"].Success;
         if (dialect == SemverDialect.MastermindsV1)
         {
-            version = new SemanticVersion(major, minor, patch, pre, meta, value!);
+            version = new SemanticVersion(major, minor, patch, pre, meta, value!) { IsComplete = complete };
             return true;
         }
 
@@ -92,7 +106,7 @@ public sealed partial class SemanticVersion : IComparable<SemanticVersion>, IEqu
             return false;
         }
 
-        version = new SemanticVersion(major, minor, patch, pre, meta, value!);
+        version = new SemanticVersion(major, minor, patch, pre, meta, value!) { IsComplete = complete };
         return true;
     }
 

@@ -111,6 +111,8 @@ public class PackageLocatorTests
         Assert.Equal(provider.Digest, location.Layer.Digest);
         Assert.Equal("fn", package.Meta?.Name);
         Assert.StartsWith("package.yaml found in the flattened filesystem", location.Explain(), StringComparison.Ordinal);
+        Assert.Equal(["no layer is annotated io.crossplane.xpkg: base", $"config label io.crossplane.xpkg:{XpkgFile.BaseLayer}=base names no layer of this image (were the layers recompressed?)"], location.Notes);
+        Assert.Contains("were the layers recompressed?", location.Explain(), StringComparison.Ordinal);
     }
 
     [Fact]

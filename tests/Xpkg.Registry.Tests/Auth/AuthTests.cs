@@ -121,6 +121,15 @@ public class AuthTests
         Assert.Contains("docker-credential-nope", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Docker_config_path_honours_docker_config_then_home()
+    {
+        var env = new Dictionary<string, string?> { ["DOCKER_CONFIG"] = "/etc/dc", ["HOME"] = "/home/u" };
+        Assert.Equal("/etc/dc/config.json", DockerConfigFile.DefaultPath(k => env.GetValueOrDefault(k)));
+        env["DOCKER_CONFIG"] = "";
+        Assert.Equal("/home/u/.docker/config.json", DockerConfigFile.DefaultPath(k => env.GetValueOrDefault(k)));
+    }
+
     private static void WriteHelper(string bin, string name, string body)
     {
         string file = Path.Combine(bin, "docker-credential-" + name);

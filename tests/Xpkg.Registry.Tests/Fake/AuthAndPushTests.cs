@@ -154,7 +154,7 @@ public class AuthAndPushTests
                     return new FakeResponse { Status = 201, Headers = { ["Docker-Content-Digest"] = r.Path.Contains("/manifests/", StringComparison.Ordinal) ? Digest.Compute(r.Body).ToString() : desc.Digest.ToString() } };
             }
         });
-        using var client = new RegistryClient(TestClients.Options());
+        using var client = new RegistryClient(TestClients.Options() with { ChunkSize = 100 });
         var repo = client.Repository(registry.Authority, Repo);
         await repo.WriteAsync(desc, new MemoryStream(data), default);
         var patches = registry.Requests.Where(r => r.Method == "PATCH").ToList();
@@ -169,6 +169,8 @@ public class AuthAndPushTests
         var md = Descriptor.For(MediaTypes.OciIndex, manifest);
         await repo.WriteAsync(md, new MemoryStream(manifest), default);
         await repo.TagAsync("v1", md, "test", default);
+        await repo.TagAsync(md.Digest.ToString(), md, "test", default); // a digest is no tag: nothing more to PUT
+        await repo.TagAsync($"{registry.Authority}/{Repo}@{md.Digest}", md, "test", default);
         var manifestPuts = registry.Requests.Where(r => r.Method == "PUT" && r.Path.Contains("/manifests/", StringComparison.Ordinal)).ToList();
         Assert.Equal([$"/v2/{Repo}/manifests/{md.Digest}", $"/v2/{Repo}/manifests/v1"], manifestPuts.Select(r => r.Path));
         Assert.All(manifestPuts, r => Assert.Equal(manifest, r.Body));

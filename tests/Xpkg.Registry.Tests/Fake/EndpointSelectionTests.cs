@@ -129,4 +129,16 @@ public class EndpointSelectionTests
         Assert.Contains("offline", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.Connections);
     }
+
+    [Fact]
+    public async Task Plain_http_to_a_tls_registry_says_to_use_https()
+    {
+        await using var tlsOnly = new FakeRegistry(r => new FakeResponse { Status = 400, Body = "Client sent an HTTP request to an HTTPS server.\n"u8.ToArray() });
+        using var dir = new TempDir();
+        dir.Write($"certs.d/{tlsOnly.Authority}/hosts.toml", $"server = \"http://{tlsOnly.Authority}\"\n");
+        using var client = new RegistryClient(TestClients.Options(hosts: new RegistryHostOptions { HostsDir = Path.Combine(dir.Path, "certs.d") }));
+        var e = await Assert.ThrowsAsync<RegistryResponseException>(() => client.ResolveAsync(ImageReference.Parse($"{tlsOnly.Authority}/{Repo}:v1"), default));
+        Assert.Contains("speaks HTTPS", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"https://{tlsOnly.Authority}", e.Hint, StringComparison.Ordinal);
+    }
 }

@@ -213,6 +213,14 @@ public class HostResolverTests
     }
 
     [Fact]
+    public void Directory_names_for_hosts_with_and_without_ports()
+    {
+        Assert.Equal(["reg.example_5000_", "reg.example:5000", "_default"], HostsDirectory.CandidateNames("reg.example:5000"));
+        Assert.Equal(["[::1]_5000_", "[::1]:5000", "_default"], HostsDirectory.CandidateNames("[::1]:5000"));
+        Assert.Equal(["reg.example", "_default"], HostsDirectory.CandidateNames("reg.example"));
+    }
+
+    [Fact]
     public void Go_durations_parse()
     {
         Assert.Equal(TimeSpan.FromSeconds(90), HostsTomlFile.ParseDuration("1m30s", "t"));

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using Xpkg.Oci;
-using Xpkg.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Tests.Archives;
 

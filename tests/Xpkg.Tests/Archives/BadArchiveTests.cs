@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Xpkg.Oci;
-using Xpkg.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Tests.Archives;
 

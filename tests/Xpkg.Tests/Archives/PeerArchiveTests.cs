@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Xpkg.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Tests.Archives;
 

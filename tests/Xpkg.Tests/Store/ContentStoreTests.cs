@@ -1,7 +1,7 @@
 using System.Text;
 using Xpkg.Oci;
 using Xpkg.Store;
-using Xpkg.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Tests.Store;
 

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.Text;
 using System.Text.Json.Nodes;
 using Xpkg.Oci;
-using Xpkg.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Tests.Store;
 

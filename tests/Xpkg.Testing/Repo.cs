@@ -1,4 +1,4 @@
-namespace Xpkg.Tests.Support;
+namespace Xpkg.Testing;
 
 /// <summary>Paths of the repository and the shared folder beside it.</summary>
 public static class Repo

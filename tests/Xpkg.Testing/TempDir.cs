@@ -1,4 +1,4 @@
-namespace Xpkg.Tests.Support;
+namespace Xpkg.Testing;
 
 public sealed class TempDir : IDisposable
 {

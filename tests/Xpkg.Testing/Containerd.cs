@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Xpkg.Tests.Support;
+namespace Xpkg.Testing;
 
 /// <summary>
 /// A private containerd (its own root, state and socket under a temp dir, CRI disabled), started for a test

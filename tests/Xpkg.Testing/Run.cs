@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Xpkg.Tests.Support;
+namespace Xpkg.Testing;
 
 public sealed record RunResult(int ExitCode, string Stdout, string Stderr)
 {

@@ -1,4 +1,4 @@
-namespace Xpkg.Tests.Support;
+namespace Xpkg.Testing;
 
 /// <summary>
 /// The reproducible test images of shared/tools/make-test-images.sh, built once per test run

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Xpkg.Oci;
+using Xpkg.Oci.Archives;
+using Xpkg.Oci.Content;
+using Xpkg.Packages.Building;
+using Xpkg.Transfer;
+
+namespace Xpkg.Cli.Commands;
+
+internal static class PushCommand
+{
+    public static Command Create()
+    {
+        var source = new Argument<string>("SRC") { Description = "a cache reference or digest, a tarball, or an OCI layout directory" };
+        var destination = new Argument<string>("DEST") { Description = "the registry reference to push to" };
+        var command = new Command("push", "push an image to a registry; digests are preserved") { source, destination, CommonOptions.Jobs, CommonOptions.Explain };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
+        {
+            var dest = ImageReference.Parse(ctx.Get(destination)!);
+            string src = ctx.Get(source)!;
+            var (from, root, archive) = await OpenSourceAsync(ctx, src, ct);
+            using (archive)
+            {
+                if (ctx.Offline)
+                {
+                    throw new XpkgException($"push to {dest.Registry} needs the network, and --offline opens no connection");
+                }
+
+                var push = await PackagePushPreparation.PrepareAsync(from, root, await CopyEngine.ReadManifestAsync(from, root, ct), ct);
+                if (push.Annotated)
+                {
+                    ctx.Explain.Add("package", $"Crossplane package: config labels copied into layer annotations; {root.Digest} is pushed as {push.Root.Digest}");
+                    CliContext.Note($"note: package layers annotated io.crossplane.xpkg (as crossplane xpkg push does): the pushed digest is {push.Root.Digest}");
+                }
+
+                (from, root) = (push.Source, push.Root);
+                using var client = ctx.NewRegistryClient();
+                var target = client.Repository(dest);
+                await ProgressDisplay.RunAsync(ctx, observer => CopyEngine.CopyAsync(from, root, target, CommonOptions.CopyOptions(ctx, observer, platformOptions: false), ct));
+                await target.TagAsync(dest.Tag ?? dest.Digest?.ToString(), root, from.Description, ct);
+            }
+
+            if (ctx.Json)
+            {
+                CliContext.WriteJson(new JsonObject { ["ref"] = dest.ToString(), ["digest"] = root.Digest.ToString() });
+            }
+            else
+            {
+                ctx.Say($"Pushed {dest} {root.Digest}");
+            }
+
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    /// <summary>A path on disk is an archive or layout; anything else names an image in the cache.</summary>
+    internal static async Task<(IContentSource Source, Descriptor Root, ImageArchive? Archive)> OpenSourceAsync(CliContext ctx, string src, CancellationToken ct)
+    {
+        if (File.Exists(src) || Directory.Exists(src))
+        {
+            var archive = ImageArchive.Open(src, ctx.Store.ScratchDirectory);
+            if (archive.Images.Count != 1)
+            {
+                archive.Dispose();
+                throw new InvalidInputException($"{src} holds {archive.Images.Count} images; push takes one", "load it with xpkg load, then push each image by name");
+            }
+
+            foreach (var note in archive.Notes)
+            {
+                CliContext.Note("note: " + note);
+            }
+
+            return (archive, archive.Images[0].Root, archive);
+        }
+
+        var image = await ImageLookup.RequireAsync(ctx.Store, src, ct);
+        return (ctx.Store, image.Root, null);
+    }
+}

@@ -1,0 +1,233 @@
+using Grpc.Core;
+using Xpkg.ContainerdClient.Api.Content;
+using Xpkg.ContainerdClient.Api.Images;
+using Xpkg.Oci;
+using Xpkg.Oci.Content;
+
+namespace Xpkg.ContainerdClient;
+
+/// <summary>
+/// containerd's image and content services as a copy-engine end: a source (resolve a name, read blobs) and a
+/// target (write blobs that are missing, then name the image as the kubelet looks it up). Written content is
+/// held by a lease until <see cref="DisposeAsync"/>, by which time the image record keeps it.
+/// </summary>
+public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisposable
+{
+    private readonly ContainerdConnection _connection;
+    private readonly Content.ContentClient _content;
+    private readonly Images.ImagesClient _images;
+    private readonly SemaphoreSlim _leaseLock = new(1, 1);
+    private ContainerdLease? _lease;
+
+    public ContainerdStore(ContainerdConnection connection)
+    {
+        _connection = connection;
+        _content = new Content.ContentClient(connection.Channel);
+        _images = new Images.ImagesClient(connection.Channel);
+    }
+
+    /// <summary>Opens a connection to the socket (default <see cref="ContainerdConnection.DefaultSocket"/>) in a namespace (default k8s.io).</summary>
+    public static ContainerdStore Connect(string? socketPath, string? @namespace = null)
+        => new(ContainerdConnection.Open(socketPath, @namespace)) { OwnsConnection = true };
+
+    public ContainerdConnection Connection => _connection;
+
+    public string Description => _connection.Description;
+
+    public int MaxParallelWrites => 4;
+
+    private bool OwnsConnection { get; init; }
+
+    /// <summary>
+    /// The root descriptor containerd has under the reference's normalised name (<c>docker.io/library/…</c>),
+    /// or null when it has no such image. For <c>name@digest</c>, any record with that target serves.
+    /// </summary>
+    public async Task<Descriptor?> ResolveAsync(ImageReference reference, CancellationToken cancellationToken)
+    {
+        var image = await GetImageAsync(reference.ToString(), cancellationToken).ConfigureAwait(false);
+        if (image is null && reference.Digest is { } digest)
+        {
+            image = await GetImageAsync(reference.WithoutTag().ToString(), cancellationToken).ConfigureAwait(false)
+                ?? (await ListImagesAsync($"target.digest=={digest}", cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        }
+
+        if (image is null)
+        {
+            return null;
+        }
+
+        if (reference.Digest is { } wanted && image.Target.Digest != wanted)
+        {
+            return null;
+        }
+
+        return image.Target with { Annotations = null };
+    }
+
+    public async Task<ContainerdImage?> GetImageAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _images.GetAsync(new GetImageRequest { Name = name }, _connection.Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return response.Image is null ? null : ContainerdImage.From(response.Image);
+        }
+        catch (RpcException e) when (ContainerdErrors.IsNotFound(e))
+        {
+            return null;
+        }
+        catch (RpcException e)
+        {
+            throw ContainerdErrors.Translate(e, _connection, $"to look up image {name}");
+        }
+    }
+
+    /// <summary>Image records, optionally filtered with containerd's filter syntax (e.g. <c>name~="^docker.io/"</c>).</summary>
+    public async Task<IReadOnlyList<ContainerdImage>> ListImagesAsync(string? filter, CancellationToken cancellationToken)
+    {
+        var request = new ListImagesRequest();
+        if (filter is not null)
+        {
+            request.Filters.Add(filter);
+        }
+
+        try
+        {
+            var response = await _images.ListAsync(request, _connection.Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return response.Images.Select(ContainerdImage.From).ToList();
+        }
+        catch (RpcException e)
+        {
+            throw ContainerdErrors.Translate(e, _connection, "to list images");
+        }
+    }
+
+    public async Task<Stream> OpenAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        var call = _content.Read(new ReadContentRequest { Digest = descriptor.Digest.ToString() }, _connection.Headers(), cancellationToken: cancellationToken);
+        return await ContainerdReadStream.OpenAsync(call, e => ContainerdErrors.IsNotFound(e)
+            ? new ContentNotFoundException(descriptor.Digest, Description)
+            : ContainerdErrors.Translate(e, _connection, $"to read {descriptor.Digest}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _content.InfoAsync(new InfoRequest { Digest = descriptor.Digest.ToString() }, _connection.Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return response.Info is { } info && info.Size == descriptor.Size;
+        }
+        catch (RpcException e) when (ContainerdErrors.IsNotFound(e))
+        {
+            return false;
+        }
+        catch (RpcException e)
+        {
+            throw ContainerdErrors.Translate(e, _connection, $"to look up {descriptor.Digest}");
+        }
+    }
+
+    public async Task WriteAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, string> labels = new Dictionary<string, string>();
+        if (MediaTypes.IsManifest(descriptor.MediaType) && descriptor.Size <= ParsedManifest.MaxBytes)
+        {
+            // A manifest names its children in GC labels, so it is read whole (it is small) before it is written.
+            byte[] bytes = await ReadVerifiedAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
+            labels = GcReferenceLabels.For(ParsedManifest.Parse(bytes, descriptor.MediaType));
+            content = new MemoryStream(bytes, writable: false);
+        }
+
+        var lease = await LeaseAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ContainerdBlobWriter.WriteAsync(_content, _connection.Headers(lease.Id), descriptor, content, labels, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw ContainerdErrors.Translate(e, _connection, $"to write {descriptor.Digest}");
+        }
+    }
+
+    /// <summary>
+    /// Creates or moves the image record named by the normalised reference (<c>alpine</c> becomes
+    /// <c>docker.io/library/alpine:latest</c>, the name the kubelet asks containerd for).
+    /// </summary>
+    public async Task TagAsync(string? reference, Descriptor root, string source, CancellationToken cancellationToken)
+    {
+        if (reference is null)
+        {
+            throw new InvalidInputException($"containerd keeps images only by name, and image {root.Digest} has none", "name it with --tag NAME");
+        }
+
+        var image = new Image { Name = ImageReference.Parse(reference).ToString(), Target = DescriptorMapping.ToContainerd(root with { Annotations = null }) };
+        image.Labels["io.xpkg.source"] = source;
+        var headers = _connection.Headers();
+        try
+        {
+            try
+            {
+                await _images.CreateAsync(new CreateImageRequest { Image = image }, headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+            {
+                var update = new UpdateImageRequest { Image = image, UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask() };
+                update.UpdateMask.Paths.Add("target");
+                update.UpdateMask.Paths.Add("labels.io.xpkg.source");
+                await _images.UpdateAsync(update, headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RpcException e)
+        {
+            throw ContainerdErrors.Translate(e, _connection, $"to name image {image.Name}");
+        }
+    }
+
+    private async Task<ContainerdLease> LeaseAsync(CancellationToken cancellationToken)
+    {
+        await _leaseLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _lease ??= await ContainerdLease.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _leaseLock.Release();
+        }
+    }
+
+    private static async Task<byte[]> ReadVerifiedAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[descriptor.Size];
+        var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
+        await using (verifying.ConfigureAwait(false))
+        {
+            try
+            {
+                await verifying.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EndOfStreamException)
+            {
+                throw new DigestMismatchException($"content of {descriptor.Digest} is truncated");
+            }
+
+            _ = await verifying.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false);
+        }
+
+        return bytes;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_lease is not null)
+        {
+            await _lease.DeleteAsync(_connection).ConfigureAwait(false);
+            _lease = null;
+        }
+
+        _leaseLock.Dispose();
+        if (OwnsConnection)
+        {
+            _connection.Dispose();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Xpkg.Oci;
+using Xpkg.Registry;
+using Xpkg.Store;
+
+namespace Xpkg.Transfer;
+
+public sealed record PullResult(ImageReference Reference, Descriptor Root, string Source, CopyResult? Copy);
+
+/// <summary>
+/// Where pull policy lives: the cache answers <c>IfNotPresent</c> and <c>Never</c> without a registry client
+/// ever being created, so no socket can open by accident; <c>Always</c> and a miss resolve at the registry
+/// and copy what the cache lacks. Every decision goes to the explain log.
+/// </summary>
+public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registry, ExplainLog log)
+{
+    public async Task<PullResult> PullAsync(ImageReference reference, PullPolicy policy, bool offline, CopyOptions options, CancellationToken cancellationToken)
+    {
+        log.Add("reference", $"\"{reference.Original}\" is {reference}");
+        if (offline && policy != PullPolicy.Never)
+        {
+            log.Add("policy", $"--offline turns {policy} into Never for this run");
+            policy = PullPolicy.Never;
+        }
+
+        if (policy != PullPolicy.Always)
+        {
+            var cached = await FindCompleteAsync(reference, cancellationToken).ConfigureAwait(false);
+            if (cached is not null)
+            {
+                log.Add("policy", $"{policy}: the cache holds {reference} ({cached.Root.Digest}{(cached.ResolvedAt is { } at ? $", resolved {at:yyyy-MM-ddTHH:mm:ssZ}" : "")}{(cached.Source is { } s ? $" from {s}" : "")}); no network");
+                return new PullResult(reference, cached.Root, "cache", null);
+            }
+
+            if (policy == PullPolicy.Never)
+            {
+                log.Add("policy", $"Never: {reference} is not in the cache");
+                throw new XpkgException($"{reference} is not in the cache and the pull policy is Never{(offline ? " (--offline)" : "")}",
+                    $"bring it in first: xpkg load FILE --tag {reference}, or xpkg pull {reference.Original} where the registry is reachable");
+            }
+
+            log.Add("policy", $"IfNotPresent: {reference} is not in the cache; resolving at the registry");
+        }
+        else
+        {
+            log.Add("policy", $"Always: resolving {reference} at the registry");
+        }
+
+        using var client = registry();
+        var repository = client.Repository(reference);
+        var root = await repository.ResolveAsync(reference.Identifier, cancellationToken).ConfigureAwait(false);
+        using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = store.BeginTransaction();
+        var copy = await CopyEngine.CopyAsync(repository, root, transaction, options, cancellationToken).ConfigureAwait(false);
+        log.Add("copy", $"{copy.BlobsCopied} blob(s) fetched ({copy.BytesCopied} bytes), {copy.BlobsSkipped} already in the cache");
+        string source = $"registry:{reference.Registry}/{reference.Repository}";
+        await transaction.TagAsync(reference.ToString(), root, source, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        log.Add("digest", $"{reference} is {root.Digest}");
+        return new PullResult(reference, root, "registry", copy);
+    }
+
+    /// <summary>A tag recorded with its digest, or a digest whose content is complete.</summary>
+    private async Task<StoredReference?> FindCompleteAsync(ImageReference reference, CancellationToken cancellationToken)
+    {
+        var entry = await ImageLookup.FindAsync(store, reference.ToString(), cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (!await store.IsCompleteAsync(entry.Root, cancellationToken).ConfigureAwait(false))
+        {
+            log.Add("policy", $"the cache knows {reference} as {entry.Root.Digest} but lacks some of its content");
+            return null;
+        }
+
+        return entry;
+    }
+}
