@@ -6,6 +6,7 @@ using Xpkg.Install.Sources;
 using Xpkg.Install.State;
 using Xpkg.Packages;
 using Xpkg.Store;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Xpkg.Install.Input;
 using Xpkg.Oci;
 using Xpkg.Packages;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.Tests;
 

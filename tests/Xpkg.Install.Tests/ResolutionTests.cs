@@ -1,5 +1,6 @@
 using Xpkg.Install.Resolution;
 using Xpkg.Oci;
+using Xpkg.Transfer;
 using static Xpkg.Install.Tests.Packages;
 
 namespace Xpkg.Install.Tests;

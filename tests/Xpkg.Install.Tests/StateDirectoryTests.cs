@@ -1,4 +1,5 @@
 using Xpkg.Install.State;
+using Xpkg.Transfer;
 using static Xpkg.Install.Tests.Packages;
 
 namespace Xpkg.Install.Tests;

@@ -49,7 +49,8 @@ internal static class InstallCommand
             var log = new InstallLog(explaining ? e => ctx.Say("  " + e) : null);
 
             // Offline there is no registry end at all, so no connection can open by accident.
-            using var registry = ctx.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, input, log)));
+            var registryLog = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) };
+            using var registry = ctx.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, input, registryLog)), registryLog);
             IPackageSource source = registry is null ? new CachePackageSource(ctx.Store) : registry;
             var installer = new PackageInstaller(ctx.Store, source, options);
             var result = await installer.InstallAsync(input, directory, log, ct);
@@ -100,7 +101,7 @@ internal static class InstallCommand
         return command;
     }
 
-    private static RegistryClientOptions RegistryOptions(CliContext ctx, ManifestSet input, InstallLog log) => new()
+    private static RegistryClientOptions RegistryOptions(CliContext ctx, ManifestSet input, ExplainLog log) => new()
     {
         Hosts = new RegistryHostOptions
         {
@@ -109,9 +110,12 @@ internal static class InstallCommand
             InsecureRegistries = ctx.Get(GlobalOptions.InsecureRegistry) ?? [],
             CaFiles = ctx.Get(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
         },
-        Log = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) },
+        Log = log,
         Credentials = new PullSecretCredentials(input.Secrets, Xpkg.Registry.Auth.DockerConfigFile.Load()),
         Offline = ctx.Offline,
+
+        // The cache verifies every blob it writes; hashing once is enough.
+        VerifyBlobs = false,
     };
 
     private static string DefaultStateDirectory()

@@ -1,5 +1,6 @@
 using Xpkg.Oci;
 using Xpkg.Packages.Parsing;
+using Xpkg.Transfer;
 using YamlDotNet.RepresentationModel;
 
 namespace Xpkg.Install.Input;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Xpkg.Oci;
 using Xpkg.Packages;
+using Xpkg.Transfer;
 using YamlDotNet.RepresentationModel;
 
 namespace Xpkg.Install.Input;

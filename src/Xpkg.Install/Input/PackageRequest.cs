@@ -1,5 +1,6 @@
 using Xpkg.Oci;
 using Xpkg.Packages;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.Input;
 

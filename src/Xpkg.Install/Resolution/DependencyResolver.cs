@@ -5,6 +5,7 @@ using Xpkg.Install.State;
 using Xpkg.Oci;
 using Xpkg.Packages;
 using Xpkg.Packages.Semver;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.Resolution;
 

@@ -6,6 +6,7 @@ using Xpkg.Oci;
 using Xpkg.Packages;
 using Xpkg.Packages.Linting;
 using Xpkg.Packages.Semver;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.Resolution;
 

@@ -2,6 +2,7 @@ using Xpkg.Install.Input;
 using Xpkg.Install.Resolution;
 using Xpkg.Install.State;
 using Xpkg.Packages;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.Runtime;
 

@@ -1,5 +1,6 @@
 using Xpkg.Install.Input;
 using Xpkg.Oci;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.Sources;
 

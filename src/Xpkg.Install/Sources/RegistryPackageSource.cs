@@ -17,12 +17,14 @@ public sealed class RegistryPackageSource : IPackageSource, IDisposable
     private readonly ContentStore _store;
     private readonly CachePackageSource _cache;
     private readonly Lazy<RegistryClient> _client;
+    private readonly ImagePuller _puller;
 
-    public RegistryPackageSource(ContentStore store, Func<RegistryClient> createClient)
+    public RegistryPackageSource(ContentStore store, Func<RegistryClient> createClient, ExplainLog? log = null)
     {
         _store = store;
         _cache = new CachePackageSource(store);
         _client = new Lazy<RegistryClient>(createClient);
+        _puller = new ImagePuller(store, createClient, log ?? new ExplainLog());
     }
 
     public void Dispose()
@@ -58,14 +60,11 @@ public sealed class RegistryPackageSource : IPackageSource, IDisposable
             }
         }
 
-        var client = _client.Value;
-        var root = await client.ResolveAsync(reference, cancellationToken).ConfigureAwait(false);
-        var repository = client.Repository(reference);
-        using var lease = await _store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
-        var copy = await CopyEngine.CopyAsync(repository, root, _store, new CopyOptions(), cancellationToken).ConfigureAwait(false);
-        await _store.TagAsync(reference.Digest is null ? reference.ToString() : null, root, repository.Description, cancellationToken).ConfigureAwait(false);
+        // The puller owns pull policy for every command: cache first, then resolve and copy in one transaction.
+        var pulled = await _puller.PullAsync(reference, policy == PullPolicy.Always ? PullPolicy.Always : PullPolicy.IfNotPresent,
+            offline: false, new CopyOptions(), cancellationToken).ConfigureAwait(false);
         string why = policy == PullPolicy.Always ? "Always resolves at the registry" : "IfNotPresent and the cache does not hold it";
-        return new ResolvedImage(reference, root, ImageOrigin.Registry,
-            $"{why}: {reference.Registry} resolved it to {root.Digest}; {copy.BlobsCopied} blobs ({copy.BytesCopied} bytes) copied into the cache, {copy.BlobsSkipped} already there");
+        string copied = pulled.Copy is { } copy ? $"{copy.BlobsCopied} blobs ({copy.BytesCopied} bytes) copied into the cache, {copy.BlobsSkipped} already there" : "nothing to copy";
+        return new ResolvedImage(reference, pulled.Root, ImageOrigin.Registry, $"{why}: {reference.Registry} resolved it to {pulled.Root.Digest}; {copied}");
     }
 }

@@ -1,4 +1,5 @@
 using Xpkg.Install.Resolution;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.State;
 

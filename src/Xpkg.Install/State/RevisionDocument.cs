@@ -1,6 +1,7 @@
 using Xpkg.Install.Resolution;
 using Xpkg.Install.Runtime;
 using Xpkg.Packages;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.State;
 
