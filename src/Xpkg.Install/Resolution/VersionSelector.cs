@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Xpkg.Packages.Semver;
 
 namespace Xpkg.Install.Resolution;
@@ -9,7 +8,7 @@ namespace Xpkg.Install.Resolution;
 /// that satisfies every constraint wins. Versions and constraints follow the Masterminds release of the
 /// Crossplane being imitated (v1.5 up to Crossplane v2.2, v3 from v2.3): caret on 0.x and prereleases differ.
 /// </summary>
-public sealed partial class VersionSelector
+public sealed class VersionSelector
 {
     /// <summary>The first Crossplane release that checks constraints with Masterminds/semver v3.</summary>
     public static readonly SemanticVersion FirstV3Release = SemanticVersion.Parse("2.3.0-0");
@@ -25,20 +24,9 @@ public sealed partial class VersionSelector
     public static SemverDialect DialectOf(SemanticVersion crossplane)
         => crossplane < FirstV3Release ? SemverDialect.MastermindsV1 : SemverDialect.MastermindsV3;
 
-    /// <summary>The complete semver tags among <paramref name="tags"/>, ascending.</summary>
+    /// <summary>The complete semver tags among <paramref name="tags"/>, ascending (Crossplane's FilterAndSortVersions, then complete ones).</summary>
     public IReadOnlyList<(string Tag, SemanticVersion Version)> Candidates(IEnumerable<string> tags)
-    {
-        var result = new List<(string Tag, SemanticVersion Version)>();
-        foreach (string tag in tags)
-        {
-            if (CompleteRegex().IsMatch(tag) && SemanticVersion.TryParse(tag, Dialect, out var v, out _))
-            {
-                result.Add((tag, v));
-            }
-        }
-
-        return result.OrderBy(c => c.Version).ThenBy(c => c.Tag, StringComparer.Ordinal).ToList();
-    }
+        => SemanticVersion.FilterAndSort(tags, Dialect).Where(v => v.IsComplete).Select(v => (v.Original, v)).ToList();
 
     /// <summary>The highest tag satisfying all constraints, or null.</summary>
     public string? Highest(IEnumerable<string> tags, IReadOnlyList<VersionConstraint> constraints)
@@ -46,11 +34,8 @@ public sealed partial class VersionSelector
 
     /// <summary>True when a tag satisfies a constraint; tags that are not complete semver versions satisfy nothing.</summary>
     public bool Satisfies(string tag, VersionConstraint constraint)
-        => CompleteRegex().IsMatch(tag) && SemanticVersion.TryParse(tag, Dialect, out var v, out _) && constraint.IsSatisfiedBy(v);
+        => SemanticVersion.TryParse(tag, Dialect, out var v, out _) && v.IsComplete && constraint.IsSatisfiedBy(v);
 
     public bool TryParseConstraint(string text, out VersionConstraint constraint, out string error)
         => VersionConstraint.TryParse(text, Dialect, out constraint, out error);
-
-    [GeneratedRegex(@"^v?[0-9]+\.[0-9]+\.[0-9]+([-+].*)?$")]
-    private static partial Regex CompleteRegex();
 }
