@@ -84,7 +84,18 @@ public sealed class PackageLoader
         _log.Add(subject, "policy", _options.Offline && request.PackagePullPolicy != PullPolicy.Never
             ? $"{request.PackagePullPolicy} becomes Never (--offline)"
             : $"{policy}");
-        var image = await _source.ResolveAsync(resolvedRef, policy, secrets, cancellationToken).ConfigureAwait(false)
+        ResolvedImage? resolved;
+        try
+        {
+            resolved = await _source.ResolveAsync(resolvedRef, policy, secrets, cancellationToken).ConfigureAwait(false);
+        }
+        catch (XpkgException e) when (e is not InvalidInputException)
+        {
+            // Say which package needed the image: one install touches many.
+            throw new XpkgException($"{subject}: {e.Message}", e.Hint, e.ExitCode, e);
+        }
+
+        var image = resolved
             ?? throw new XpkgException($"{subject}: package {resolvedRef.Original} not in cache and pull policy is {policy}",
                 $"bring it into the cache with xpkg load FILE (a .xpkg or image archive) or xpkg pull {resolvedRef.Original}; xpkg images lists what the cache holds");
         _log.Add(subject, "resolve", $"{image.Explanation}; digest {image.Digest}");

@@ -42,13 +42,20 @@ public sealed class CachePackageSource : IPackageSource
                 "use packagePullPolicy IfNotPresent or Never with packages brought in by xpkg load, or run with --offline");
         }
 
+        return await FindAsync(reference, policy, cancellationToken).ConfigureAwait(false)
+            ?? (policy == PullPolicy.Never
+                ? null
+                : throw new XpkgException($"package {reference.Original} is not in the cache, and no registry is configured to fetch it from (pull policy {policy})",
+                    $"bring it into the cache with xpkg load FILE (a .xpkg or image archive); xpkg images lists what the cache holds"));
+    }
+
+    /// <summary>The cache's answer, or null on a miss; <paramref name="policy"/> only words the explanation.</summary>
+    internal async Task<ResolvedImage?> FindAsync(ImageReference reference, PullPolicy policy, CancellationToken cancellationToken)
+    {
         var found = await ImageLookup.FindAsync(_store, reference.ToString(), cancellationToken).ConfigureAwait(false);
         if (found is null || !await _store.IsCompleteAsync(found.Root, cancellationToken).ConfigureAwait(false))
         {
-            return policy == PullPolicy.Never
-                ? null
-                : throw new XpkgException($"package {reference.Original} is not in the cache, and this xpkg has no registry to fetch it from (pull policy {policy})",
-                    $"bring it into the cache with xpkg load FILE (a .xpkg or image archive); xpkg images lists what the cache holds");
+            return null;
         }
 
         string what = reference.Digest is null ? $"tag {reference.Tag} recorded in the cache as {found.Root.Digest}" : "digest present in the cache";

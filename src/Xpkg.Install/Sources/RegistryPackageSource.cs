@@ -53,7 +53,7 @@ public sealed class RegistryPackageSource : IPackageSource, IDisposable
     {
         if (policy != PullPolicy.Always)
         {
-            var cached = await _cache.ResolveAsync(reference, PullPolicy.Never, secrets, cancellationToken).ConfigureAwait(false);
+            var cached = await _cache.FindAsync(reference, policy, cancellationToken).ConfigureAwait(false);
             if (cached is not null || policy == PullPolicy.Never)
             {
                 return cached;
