@@ -6,10 +6,10 @@ namespace Xpkg.Oci;
 public sealed record Platform
 {
     [JsonPropertyName("architecture")]
-    public required string Architecture { get; init; }
+    public string Architecture { get; init; } = "";
 
     [JsonPropertyName("os")]
-    public required string OS { get; init; }
+    public string OS { get; init; } = "";
 
     [JsonPropertyName("os.version")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

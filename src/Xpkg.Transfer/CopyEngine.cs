@@ -134,6 +134,12 @@ public sealed class CopyEngine
         }
 
         var matching = parsed.Manifests.Where(m => _options.Platform.Matches(m.Platform)).ToList();
+        if (matching.Count == 0)
+        {
+            // Crossplane packages are built without os/arch; an index over them (ctr's --index-name) says "linux/".
+            matching = parsed.Manifests.Where(m => string.IsNullOrEmpty(m.Platform?.Architecture)).ToList();
+        }
+
         if (matching.Count == 0 && parsed.Manifests.Count > 0)
         {
             string available = string.Join(", ", parsed.Manifests.Select(m => m.Platform?.ToString() ?? "unknown"));

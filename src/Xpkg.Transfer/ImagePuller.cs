@@ -1,3 +1,4 @@
+using Xpkg.ContainerdClient;
 using Xpkg.Oci;
 using Xpkg.Registry;
 using Xpkg.Store;
@@ -11,7 +12,7 @@ public sealed record PullResult(ImageReference Reference, Descriptor Root, strin
 /// ever being created, so no socket can open by accident; <c>Always</c> and a miss resolve at the registry
 /// and copy what the cache lacks. Every decision goes to the explain log.
 /// </summary>
-public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registry, ExplainLog log)
+public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registry, ExplainLog log, Func<ContainerdStore>? containerd = null)
 {
     public async Task<PullResult> PullAsync(ImageReference reference, PullPolicy policy, bool offline, CopyOptions options, CancellationToken cancellationToken)
     {
@@ -29,6 +30,11 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
             {
                 log.Add("policy", $"{policy}: the cache holds {reference} ({cached.Root.Digest}{(cached.ResolvedAt is { } at ? $", resolved {at:yyyy-MM-ddTHH:mm:ssZ}" : "")}{(cached.Source is { } s ? $" from {s}" : "")}); no network");
                 return new PullResult(reference, cached.Root, "cache", null);
+            }
+
+            if (containerd is not null && await FromContainerdAsync(reference, options, cancellationToken).ConfigureAwait(false) is { } fromNode)
+            {
+                return fromNode;
             }
 
             if (policy == PullPolicy.Never)
@@ -57,6 +63,25 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         log.Add("digest", $"{reference} is {root.Digest}");
         return new PullResult(reference, root, "registry", copy);
+    }
+
+    /// <summary>The node's own image store: a local socket, not the network, so it serves Never and --offline too.</summary>
+    private async Task<PullResult?> FromContainerdAsync(ImageReference reference, CopyOptions options, CancellationToken cancellationToken)
+    {
+        var node = containerd!();
+        await using (node.ConfigureAwait(false))
+        {
+            using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
+            var copy = await ContainerdTransfer.PullIntoCacheAsync(node, store, reference, options, cancellationToken).ConfigureAwait(false);
+            if (copy is null)
+            {
+                log.Add("containerd", $"{node.Description} has no image {reference}");
+                return null;
+            }
+
+            log.Add("containerd", $"{node.Description} holds {reference} as {copy.Root.Digest}: {copy.BlobsCopied} blob(s) copied into the cache, verified; no network");
+            return new PullResult(reference, copy.Root, "containerd", copy);
+        }
     }
 
     /// <summary>A tag recorded with its digest, or a digest whose content is complete.</summary>

@@ -17,8 +17,13 @@ internal static class PushCommand
         var command = new Command("push", "push an image to a registry; digests are preserved") { source, destination, CommonOptions.Jobs, CommonOptions.Explain };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
-            var dest = ImageReference.Parse(ctx.Get(destination)!);
             string src = ctx.Get(source)!;
+            if (ctx.Get(destination)!.StartsWith(ContainerdScheme, StringComparison.Ordinal))
+            {
+                return await PushToContainerdAsync(ctx, src, ctx.Get(destination)![ContainerdScheme.Length..], ct);
+            }
+
+            var dest = ImageReference.Parse(ctx.Get(destination)!);
             var (from, root, archive) = await OpenSourceAsync(ctx, src, ct);
             using (archive)
             {
@@ -53,6 +58,40 @@ internal static class PushCommand
             return 0;
         }, ct));
         return command;
+    }
+
+    private const string ContainerdScheme = "containerd://";
+
+    /// <summary><c>push SRC containerd://NAME</c>: into the node's image store, named as the kubelet looks it up.</summary>
+    private static async Task<int> PushToContainerdAsync(CliContext ctx, string src, string name, CancellationToken ct)
+    {
+        if (!ContainerdOptions.IsSet(ctx))
+        {
+            throw new InvalidInputException("push to containerd:// needs --containerd-socket (or XPKG_CONTAINERD_SOCKET)", "for a kind node: --containerd-socket /run/containerd/containerd.sock inside the node");
+        }
+
+        var reference = ImageReference.Parse(name);
+        var (from, root, archive) = await OpenSourceAsync(ctx, src, ct);
+        using (archive)
+        {
+            var containerd = ContainerdOptions.Connect(ctx);
+            await using (containerd)
+            {
+                await ProgressDisplay.RunAsync(ctx, observer => CopyEngine.CopyAsync(from, root, containerd, CommonOptions.CopyOptions(ctx, observer, platformOptions: false), ct));
+                await containerd.TagAsync(reference.ToString(), root, from.Description, ct);
+            }
+        }
+
+        if (ctx.Json)
+        {
+            CliContext.WriteJson(new JsonObject { ["ref"] = ContainerdScheme + reference, ["digest"] = root.Digest.ToString() });
+        }
+        else
+        {
+            ctx.Say($"Pushed {reference} {root.Digest} into containerd");
+        }
+
+        return 0;
     }
 
     /// <summary>A path on disk is an archive or layout; anything else names an image in the cache.</summary>

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Xpkg.Oci;
+using Xpkg.Store;
+
+namespace Xpkg.Server;
+
+/// <summary>
+/// Parsed facts about stored manifests, keyed by digest. Content under a digest never changes, so an entry
+/// stays right until the blob is deleted, when <see cref="Forget"/> drops it.
+/// </summary>
+public sealed class ManifestInfoCache(ContentStore store)
+{
+    private readonly ConcurrentDictionary<Digest, ManifestInfo> _known = new();
+
+    // Blobs seen to be something else (layers, configs): content never changes, so neither does the answer.
+    private readonly ConcurrentDictionary<Digest, bool> _notManifests = new();
+
+    /// <summary>The manifest stored under <paramref name="digest"/>, or null when absent or not a manifest.</summary>
+    public async Task<ManifestInfo?> GetAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        if (_known.TryGetValue(digest, out var cached))
+        {
+            return cached;
+        }
+
+        if (_notManifests.ContainsKey(digest))
+        {
+            return null;
+        }
+
+        var file = new FileInfo(store.BlobPath(digest));
+        if (!file.Exists || file.Length > ParsedManifest.MaxBytes)
+        {
+            return null;
+        }
+
+        var descriptor = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = digest, Size = file.Length };
+        try
+        {
+            byte[] bytes = await store.ReadSmallBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
+            var info = ManifestInfo.From(ParsedManifest.Parse(bytes), bytes.Length);
+            _known[digest] = info;
+            return info;
+        }
+        catch (InvalidInputException)
+        {
+            _notManifests[digest] = true;
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Remembers a manifest just pushed, with the media type it was pushed as.</summary>
+    public void Remember(Digest digest, ManifestInfo info) => _known[digest] = info;
+
+    public void Forget(Digest digest)
+    {
+        _known.TryRemove(digest, out _);
+        _notManifests.TryRemove(digest, out _);
+    }
+
+    /// <summary>The first of <paramref name="roots"/> whose graph reaches <paramref name="target"/>, if any.</summary>
+    public async Task<StoredReference?> FindUserAsync(IEnumerable<StoredReference> roots, Digest target, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<Digest>();
+        foreach (var root in roots)
+        {
+            var pending = new Stack<Digest>();
+            pending.Push(root.Root.Digest);
+            while (pending.Count > 0)
+            {
+                var d = pending.Pop();
+                if (d == target)
+                {
+                    return root;
+                }
+
+                if (!seen.Add(d))
+                {
+                    continue;
+                }
+
+                if (await GetAsync(d, cancellationToken).ConfigureAwait(false) is { } info)
+                {
+                    foreach (var child in info.Children)
+                    {
+                        // Layers and configs are leaves: no need to open them to find out.
+                        if (MediaTypes.IsManifest(child.MediaType) || child.Digest == target)
+                        {
+                            pending.Push(child.Digest);
+                        }
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+}
