@@ -19,6 +19,8 @@ foreach (var command in commands)
     root.Subcommands.Add(command);
 }
 
+root.Subcommands.Add(InstallCommand.Create());
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -1,0 +1,11 @@
+namespace Xpkg.Install.Sources;
+
+/// <summary>Where the content of a resolved package came from this run.</summary>
+public enum ImageOrigin
+{
+    /// <summary>The local cache answered; no connection was opened.</summary>
+    Cache,
+
+    /// <summary>A registry was asked (and the cache filled from it).</summary>
+    Registry,
+}

@@ -1,0 +1,70 @@
+using Xpkg.Install.Input;
+using Xpkg.Oci;
+using Xpkg.Registry;
+using Xpkg.Store;
+using Xpkg.Transfer;
+
+namespace Xpkg.Install.Sources;
+
+/// <summary>
+/// Packages from the cache, filled from registries when the pull policy allows it: <c>IfNotPresent</c> and
+/// <c>Never</c> answer from the cache without a connection when it holds the reference; a miss under
+/// <c>IfNotPresent</c>, and every <c>Always</c>, resolves at the registry and copies what the cache lacks.
+/// The client is created on first use, so an install the cache satisfies never builds one.
+/// </summary>
+public sealed class RegistryPackageSource : IPackageSource, IDisposable
+{
+    private readonly ContentStore _store;
+    private readonly CachePackageSource _cache;
+    private readonly Lazy<RegistryClient> _client;
+    private readonly ImagePuller _puller;
+
+    public RegistryPackageSource(ContentStore store, Func<RegistryClient> createClient, ExplainLog? log = null)
+    {
+        _store = store;
+        _cache = new CachePackageSource(store);
+        _client = new Lazy<RegistryClient>(createClient);
+        _puller = new ImagePuller(store, createClient, log ?? new ExplainLog());
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+
+    /// <summary>The registry's tags together with the ones the cache holds (a loaded package counts too).</summary>
+    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, CancellationToken cancellationToken)
+    {
+        var local = await _cache.ListTagsAsync(repository, policy, cancellationToken).ConfigureAwait(false);
+        if (policy == PullPolicy.Never)
+        {
+            return local;
+        }
+
+        var name = ImageReference.Parse(repository);
+        var remote = await _client.Value.Repository(name.Registry, name.Repository).ListTagsAsync(null, cancellationToken).ConfigureAwait(false);
+        return local.Union(remote, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<ResolvedImage?> ResolveAsync(ImageReference reference, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
+    {
+        if (policy != PullPolicy.Always)
+        {
+            var cached = await _cache.FindAsync(reference, policy, cancellationToken).ConfigureAwait(false);
+            if (cached is not null || policy == PullPolicy.Never)
+            {
+                return cached;
+            }
+        }
+
+        // The puller owns pull policy for every command: cache first, then resolve and copy in one transaction.
+        var pulled = await _puller.PullAsync(reference, policy == PullPolicy.Always ? PullPolicy.Always : PullPolicy.IfNotPresent,
+            offline: false, new CopyOptions(), cancellationToken).ConfigureAwait(false);
+        string why = policy == PullPolicy.Always ? "Always resolves at the registry" : "IfNotPresent and the cache does not hold it";
+        string copied = pulled.Copy is { } copy ? $"{copy.BlobsCopied} blobs ({copy.BytesCopied} bytes) copied into the cache, {copy.BlobsSkipped} already there" : "nothing to copy";
+        return new ResolvedImage(reference, pulled.Root, ImageOrigin.Registry, $"{why}: {reference.Registry} resolved it to {pulled.Root.Digest}; {copied}");
+    }
+}

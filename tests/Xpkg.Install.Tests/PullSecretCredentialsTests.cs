@@ -1,0 +1,26 @@
+using Xpkg.Install.Input;
+
+namespace Xpkg.Install.Tests;
+
+public sealed class PullSecretCredentialsTests
+{
+    [Fact]
+    public async Task SecretsAnswerForTheHostsTheyName()
+    {
+        var set = await ManifestReader.ParseAsync("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: creds}
+            type: kubernetes.io/dockerconfigjson
+            stringData:
+              .dockerconfigjson: '{"auths":{"https://mirror.example.net/v1/":{"auth":"dXNlcjpwYXNz"},"other.example.org":{"username":"u","password":"p"}}}'
+            """, "in.yaml", CancellationToken.None);
+        var provider = new Xpkg.Install.Sources.PullSecretCredentials(set.Secrets, null);
+
+        var mirror = await provider.GetAsync("mirror.example.net", CancellationToken.None);
+        Assert.Equal(("user", "pass"), (mirror?.Username, mirror?.Password));
+        Assert.Equal("u", (await provider.GetAsync("other.example.org", CancellationToken.None))?.Username);
+        Assert.Null(await provider.GetAsync("nowhere.example", CancellationToken.None));
+        Assert.DoesNotContain("pass", mirror!.ToString(), StringComparison.Ordinal);
+    }
+}
