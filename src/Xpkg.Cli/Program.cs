@@ -12,14 +12,13 @@ Command[] commands =
 [
     LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create(),
     PullCommand.Create(), PushCommand.Create(), CopyCommand.Create(), TagsCommand.Create(), BuildCommand.Create(), PackageCommand.Create(),
-    ContainerdCommand.Create(), ServeCommand.Create(), RegistryConfigCommand.Create(),
+    ContainerdCommand.Create(), ServeCommand.Create(), RegistryConfigCommand.Create(), InstallCommand.Create(), QuickstartCommand.Create(),
 ];
 foreach (var command in commands)
 {
     root.Subcommands.Add(command);
 }
 
-root.Subcommands.Add(InstallCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -59,7 +59,7 @@ internal static class BuildCommand
     }
 
     /// <summary>Writes the go-containerregistry shape, blobs in manifest order, so equal inputs give equal files.</summary>
-    private static async Task WriteAsync(BuiltPackage built, string file, CancellationToken ct)
+    internal static async Task WriteAsync(BuiltPackage built, string file, CancellationToken ct)
     {
         var writer = new ArchiveWriter(file, ArchiveFormat.Xpkg);
         await using (writer.ConfigureAwait(false))

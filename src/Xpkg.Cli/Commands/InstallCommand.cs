@@ -42,63 +42,75 @@ internal static class InstallCommand
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
-            var input = await ManifestReader.ReadAsync(ctx.Get(files) ?? [], ct);
             string directory = ctx.Get(stateDir) is { Length: > 0 } d ? d : DefaultStateDirectory();
-            var options = new InstallOptions { Offline = ctx.Offline, CrossplaneVersion = ctx.Get(crossplaneVersion)!, Namespace = ctx.Get(ns)! };
-            bool explaining = ctx.Get(explain);
-            var log = new InstallLog(explaining ? e => ctx.Say("  " + e) : null);
-
-            // Offline there is no registry end at all, so no connection can open by accident.
-            var registryLog = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) };
-            using var registry = ctx.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, input, registryLog)), registryLog);
-            IPackageSource source = registry is null ? new CachePackageSource(ctx.Store) : registry;
-            var installer = new PackageInstaller(ctx.Store, source, options);
-            var result = await installer.InstallAsync(input, directory, log, ct);
-
-            if (ctx.Json)
-            {
-                CliContext.WriteJson(new JsonArray(result.Packages.Select(p => (JsonNode)new JsonObject
-                {
-                    ["kind"] = p.Kind.ToString(),
-                    ["name"] = p.Name,
-                    ["package"] = p.Request.Package.Original,
-                    ["resolvedPackage"] = p.ResolvedPackage,
-                    ["digest"] = p.Image.Digest.ToString(),
-                    ["revision"] = result.Revisions[p].Current.Name,
-                    ["source"] = p.Image.Origin == ImageOrigin.Cache ? "cache" : "registry",
-                    ["dependencies"] = new JsonArray(p.Requirements.Select(r =>
-                    {
-                        var installed = result.Packages.FirstOrDefault(n => n.Key == r.Key);
-                        return (JsonNode)new JsonObject
-                        {
-                            ["kind"] = r.Kind.ToString(),
-                            ["package"] = r.Source,
-                            ["constraints"] = r.Constraint,
-                            ["name"] = installed?.Name,
-                            ["version"] = installed?.Version,
-                        };
-                    }).ToArray()),
-                }).ToArray()));
-            }
-            else
-            {
-                var rows = result.Packages.Select(p => new[]
-                {
-                    $"{p.Kind}/{p.Name}",
-                    p.ResolvedPackage,
-                    Humanize.ShortDigest(p.Image.Digest),
-                    result.Revisions[p].Current.Name + (result.Revisions[p].Current.Active ? "" : " (inactive)"),
-                    p.IsRoot ? "requested" : "dependency",
-                }).ToList();
-                TextTable.Write(["PACKAGE", "RESOLVED", "DIGEST", "REVISION", "WHY"], rows);
-            }
-
-            CliContext.Note(result.ChangedFiles.Count == 0
-                ? $"state in {Path.GetFullPath(directory)} is up to date"
-                : $"state written to {Path.GetFullPath(directory)} ({result.ChangedFiles.Count} files changed; events in events.log)");
+            var result = await InstallAsync(ctx, ctx.Get(files) ?? [], directory, ctx.Get(explain), ctx.Get(crossplaneVersion)!, ctx.Get(ns)!, ct);
+            Print(ctx, result, directory);
             return 0;
         }, ct));
         return command;
+    }
+
+    /// <summary>Resolves and writes the state directory; shared by <c>install</c> and <c>quickstart</c>.</summary>
+    internal static async Task<InstallResult> InstallAsync(CliContext ctx, IReadOnlyList<string> files, string directory, bool explain,
+        string crossplaneVersion, string ns, CancellationToken ct, bool offline = false)
+    {
+        var input = await ManifestReader.ReadAsync(files, ct);
+        var options = new InstallOptions { Offline = ctx.Offline || offline, CrossplaneVersion = crossplaneVersion, Namespace = ns };
+        bool explaining = explain;
+        var log = new InstallLog(explaining ? e => ctx.Say("  " + e) : null);
+
+        // Offline there is no registry end at all, so no connection can open by accident.
+        var registryLog = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) };
+        using var registry = options.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, input, registryLog)), registryLog);
+        IPackageSource source = registry is null ? new CachePackageSource(ctx.Store) : registry;
+        var installer = new PackageInstaller(ctx.Store, source, options);
+        return await installer.InstallAsync(input, directory, log, ct);
+
+    }
+
+    internal static void Print(CliContext ctx, InstallResult result, string directory)
+    {
+        if (ctx.Json)
+        {
+            CliContext.WriteJson(new JsonArray(result.Packages.Select(p => (JsonNode)new JsonObject
+            {
+                ["kind"] = p.Kind.ToString(),
+                ["name"] = p.Name,
+                ["package"] = p.Request.Package.Original,
+                ["resolvedPackage"] = p.ResolvedPackage,
+                ["digest"] = p.Image.Digest.ToString(),
+                ["revision"] = result.Revisions[p].Current.Name,
+                ["source"] = p.Image.Origin == ImageOrigin.Cache ? "cache" : "registry",
+                ["dependencies"] = new JsonArray(p.Requirements.Select(r =>
+                {
+                    var installed = result.Packages.FirstOrDefault(n => n.Key == r.Key);
+                    return (JsonNode)new JsonObject
+                    {
+                        ["kind"] = r.Kind.ToString(),
+                        ["package"] = r.Source,
+                        ["constraints"] = r.Constraint,
+                        ["name"] = installed?.Name,
+                        ["version"] = installed?.Version,
+                    };
+                }).ToArray()),
+            }).ToArray()));
+        }
+        else
+        {
+            var rows = result.Packages.Select(p => new[]
+            {
+                $"{p.Kind}/{p.Name}",
+                p.ResolvedPackage,
+                Humanize.ShortDigest(p.Image.Digest),
+                result.Revisions[p].Current.Name + (result.Revisions[p].Current.Active ? "" : " (inactive)"),
+                p.IsRoot ? "requested" : "dependency",
+            }).ToList();
+            TextTable.Write(["PACKAGE", "RESOLVED", "DIGEST", "REVISION", "WHY"], rows);
+        }
+
+        CliContext.Note(result.ChangedFiles.Count == 0
+            ? $"state in {Path.GetFullPath(directory)} is up to date"
+            : $"state written to {Path.GetFullPath(directory)} ({result.ChangedFiles.Count} files changed; events in events.log)");
     }
 
     private static RegistryClientOptions RegistryOptions(CliContext ctx, ManifestSet input, ExplainLog log) => new()
