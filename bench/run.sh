@@ -22,95 +22,16 @@
 set -euo pipefail
 export LC_ALL=C
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUNS=${RUNS:-5}
 BIG_GIB=${BIG_GIB:-1}
-MAKE_TEST_IMAGES=${MAKE_TEST_IMAGES:-"$REPO/../shared/tools/make-test-images.sh"}
-XPKG="$REPO/xpkg"
-XPKG_BIN="$REPO/.build/xpkg/xpkg"
-GNU_TIME=/usr/bin/time
-SKOPEO_BLOB_INFO_CACHE=/var/lib/containers/cache/blob-info-cache-v1.boltdb
-MIB=$((1024 * 1024))
-
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
-
-case "$RUNS" in '' | *[!0-9]*) die "RUNS must be a positive integer" ;; esac
-[ "$RUNS" -ge 1 ] && [ "$RUNS" -le 50 ] || die "RUNS must be between 1 and 50"
-
-# ---------- prerequisites ----------------------------------------------------------------------
-missing=()
-"$GNU_TIME" --version 2>&1 | grep -q 'GNU' || missing+=(time)
-for c in skopeo:skopeo jq:jq openssl:openssl gzip:gzip tar:tar sha256sum:coreutils; do
-  command -v "${c%%:*}" >/dev/null || missing+=("${c#*:}")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 \
-      || die "could not install ${missing[*]}; run: apt-get update && apt-get install -y ${missing[*]}"
-  else
-    die "missing packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}"
-  fi
-fi
-"$GNU_TIME" --version 2>&1 | grep -q 'GNU' || die "$GNU_TIME is not GNU time; install it with: apt-get install -y time"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_tools skopeo:skopeo jq:jq openssl:openssl gzip:gzip tar:tar coreutils:sha256sum
 [ -f "$MAKE_TEST_IMAGES" ] || die "make-test-images.sh not found at $MAKE_TEST_IMAGES (set MAKE_TEST_IMAGES)"
 command -v dotnet >/dev/null || [ -x "$XPKG_BIN" ] || die "the .NET 10 SDK is needed to build xpkg"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/xpkg-bench.XXXXXX")
-cleanup() { rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---------- measuring ---------------------------------------------------------------------------
-# timed LOG CMD...: runs CMD once with stdout+stderr to LOG; sets T_WALL T_CPU (seconds, 3 decimals;
-# CPU is user+sys) and T_RSS (KiB). Fails loudly, with the log, when CMD fails.
-timed() {
-  local log=$1 status=0 tf real user sys
-  shift
-  tf="$WORK/time.out"
-  TIMEFORMAT='%3R %3U %3S'
-  { time "$GNU_TIME" -f '%M' -o "$WORK/rss.out" "$@" >"$log" 2>&1; } 2>"$tf" || status=$?
-  if [ "$status" != 0 ]; then
-    say "command failed (exit $status): $*"
-    sed 's/^/  | /' "$log" >&2
-    exit 1
-  fi
-  read -r real user sys <"$tf"
-  T_WALL=$real
-  T_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')
-  T_RSS=$(tail -n 1 "$WORK/rss.out")
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-maximum() { printf '%s\n' "$@" | sort -g | tail -n 1; }
-ms() { awk -v s="$1" 'BEGIN { printf "%.0f ms", s * 1000 }'; }
-secs() { awk -v s="$1" 'BEGIN { printf "%.3f s", s }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", b / s / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-# met A OP B, OP one of >= and <: "yes" or a bold "no".
-met() {
-  awk -v a="$1" -v op="$2" -v b="$3" \
-    'BEGIN { ok = (op == ">=") ? (a + 0 >= b + 0) : (a + 0 < b + 0); print (ok ? "yes" : "**no**") }'
-}
-
-forget_skopeo_cache() { rm -f "$SKOPEO_BLOB_INFO_CACHE"; }
-
-ROWS=()
-row() {
-  local line="|" cell
-  for cell in "$@"; do line+=" $cell |"; done
-  ROWS+=("$line")
-}
-
 # ---------- build and test images -------------------------------------------------------------
-say "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
-say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-say "building xpkg if needed"
-"$XPKG" --version >/dev/null || die "./xpkg --version failed"
-[ -x "$XPKG_BIN" ] || die "expected the published CLI at $XPKG_BIN"
-XPKG_VERSION=$("$XPKG" --version)
+machine_info
+build_xpkg
 SKOPEO_VERSION=$(skopeo --version | awk '{ print $3 }')
 
 say "making the 100 MiB test images under $WORK"
@@ -240,7 +161,7 @@ if [ "$BIG_GIB" = 1 ]; then
   fi
 fi
 
-say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_info
 
 # ---------- the table -------------------------------------------------------------------------
 echo "| Benchmark | Metric | xpkg $XPKG_VERSION | skopeo $SKOPEO_VERSION | skopeo / xpkg | Goal | Met |"
