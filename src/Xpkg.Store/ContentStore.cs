@@ -153,29 +153,55 @@ public sealed class ContentStore : IContentSource, IContentTarget
         }
     }
 
+    /// <summary>
+    /// Copies with two buffers: while one is written to disk on a pool thread, the next is read and hashed here,
+    /// so hashing and writing overlap instead of taking turns.
+    /// </summary>
     private static async Task CopyWithWritebackAsync(Stream source, FileStream output, CancellationToken cancellationToken)
     {
         const long WritebackChunk = 8L << 20;
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        byte[] current = pool.Rent(BufferSize);
+        byte[] spare = pool.Rent(BufferSize);
+        Task pending = Task.CompletedTask;
         try
         {
+            var handle = output.SafeFileHandle;
             long written = 0;
             long flushed = 0;
             int n;
-            while ((n = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((n = await source.ReadAsync(current.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
-                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                written += n;
+                await pending.ConfigureAwait(false);
                 if (written - flushed >= WritebackChunk)
                 {
-                    Writeback.Start(output.SafeFileHandle, flushed, written - flushed);
+                    Writeback.Start(handle, flushed, written - flushed);
                     flushed = written;
                 }
+
+                byte[] chunk = current;
+                long offset = written;
+                int length = n;
+                pending = Task.Run(() => RandomAccess.Write(handle, chunk.AsSpan(0, length), offset), cancellationToken);
+                written += n;
+                (current, spare) = (spare, current);
             }
+
+            await pending.ConfigureAwait(false);
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            // A write may still be using a buffer when the read failed: let it finish before the buffers go back.
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+            }
+
+            pool.Return(current);
+            pool.Return(spare);
         }
     }
 

@@ -63,7 +63,8 @@ internal static class InstallCommand
         var registryLog = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) };
         using var registry = options.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, input, registryLog)), registryLog);
         IPackageSource source = registry is null ? new CachePackageSource(ctx.Store) : registry;
-        var installer = new PackageInstaller(ctx.Store, source, options);
+        await using var containerd = ContainerdOptions.IsSet(ctx) ? new ContainerdPackageSource(source, ctx.Store, () => ContainerdOptions.Connect(ctx)) : null;
+        var installer = new PackageInstaller(ctx.Store, containerd ?? source, options);
         return await installer.InstallAsync(input, directory, log, ct);
 
     }
@@ -80,7 +81,7 @@ internal static class InstallCommand
                 ["resolvedPackage"] = p.ResolvedPackage,
                 ["digest"] = p.Image.Digest.ToString(),
                 ["revision"] = result.Revisions[p].Current.Name,
-                ["source"] = p.Image.Origin == ImageOrigin.Cache ? "cache" : "registry",
+                ["source"] = p.Image.Origin.ToString().ToLowerInvariant(),
                 ["dependencies"] = new JsonArray(p.Requirements.Select(r =>
                 {
                     var installed = result.Packages.FirstOrDefault(n => n.Key == r.Key);

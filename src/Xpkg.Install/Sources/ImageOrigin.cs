@@ -8,4 +8,7 @@ public enum ImageOrigin
 
     /// <summary>A registry was asked (and the cache filled from it).</summary>
     Registry,
+
+    /// <summary>The node's containerd image store had it (a local socket, no network); it was copied into the cache.</summary>
+    Containerd,
 }

@@ -44,4 +44,32 @@ public class ContainerdLookupTests
         var check = await containerd.CtrAsync("images", "check");
         Assert.Contains("complete", check.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OfflineInstallResolvesAPackageFromContainerd()
+    {
+        await using var containerd = await Containerd.StartAsync();
+        var import = await containerd.CtrAsync("images", "import", "--no-unpack", "--all-platforms", "--index-name", "example.com/fn/cpt:v1", Repo.Fixture(Repo.XpkgFixture));
+        Assert.True(import.ExitCode == 0, import.ToString());
+        string name = (await containerd.CtrAsync("images", "ls", "-q")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).First(l => l.Contains("example.com/fn/cpt", StringComparison.Ordinal));
+
+        using var work = new TempDir();
+        string manifest = work.Write("function.yaml", $"""
+            apiVersion: pkg.crossplane.io/v1
+            kind: Function
+            metadata:
+              name: function-cpt
+            spec:
+              package: {name}
+              packagePullPolicy: IfNotPresent
+            """);
+        var installed = await Run.ProcessAsync("unshare", ["-n", "dotnet", Run.XpkgDll, "--cache-dir", work.Combine("cache"), "--offline",
+            "--containerd-socket", containerd.Socket, "--containerd-namespace", "xpkg-test",
+            "install", "-f", manifest, "--state-dir", work.Combine("state"), "-o", "json"]);
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        var entry = JsonNode.Parse(installed.Stdout)!.AsArray().Single()!;
+        Assert.Equal("containerd", (string?)entry["source"]);
+        Assert.Equal("function-cpt", (string?)entry["name"]);
+        Assert.True(File.Exists(work.Combine("state", "lock.yaml")) || Directory.EnumerateFiles(work.Combine("state"), "*lock*", SearchOption.AllDirectories).Any());
+    }
 }
