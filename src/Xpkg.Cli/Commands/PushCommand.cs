@@ -12,18 +12,36 @@ internal static class PushCommand
 {
     public static Command Create()
     {
-        var source = new Argument<string>("SRC") { Description = "a cache reference or digest, a tarball, or an OCI layout directory" };
-        var destination = new Argument<string>("DEST") { Description = "the registry reference to push to" };
-        var command = new Command("push", "push an image to a registry; digests are preserved") { source, destination, CommonOptions.Jobs, CommonOptions.Explain };
+        var endpoints = new Argument<string[]>("SRC DEST")
+        {
+            Description = "SRC: a cache reference or digest, a tarball, or an OCI layout directory (none with --package-files); DEST: a registry reference or containerd://NAME",
+            Arity = new ArgumentArity(1, 2),
+        };
+        var packageFiles = new Option<string[]>("--package-files") { Description = "several .xpkg files (comma-separated or repeated), pushed as one index keyed by each config's os/arch" };
+        var command = new Command("push", "push an image to a registry; digests are preserved") { endpoints, packageFiles, CommonOptions.Jobs, CommonOptions.Explain };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
-            string src = ctx.Get(source)!;
-            if (ctx.Get(destination)!.StartsWith(ContainerdScheme, StringComparison.Ordinal))
+            string[] given = ctx.Get(endpoints)!;
+            var files = (ctx.Get(packageFiles) ?? []).SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            if (files.Count > 0)
             {
-                return await PushToContainerdAsync(ctx, src, ctx.Get(destination)![ContainerdScheme.Length..], ct);
+                return given.Length == 1
+                    ? await PushPackageFilesAsync(ctx, files, ImageReference.Parse(given[0]), ct)
+                    : throw new InvalidInputException("with --package-files, give only DEST");
             }
 
-            var dest = ImageReference.Parse(ctx.Get(destination)!);
+            if (given.Length != 2)
+            {
+                throw new InvalidInputException("push needs SRC and DEST", "xpkg push SRC DEST, or xpkg push --package-files a.xpkg,b.xpkg DEST");
+            }
+
+            string src = given[0];
+            if (given[1].StartsWith(ContainerdScheme, StringComparison.Ordinal))
+            {
+                return await PushToContainerdAsync(ctx, src, given[1][ContainerdScheme.Length..], ct);
+            }
+
+            var dest = ImageReference.Parse(given[1]);
             var (from, root, archive) = await OpenSourceAsync(ctx, src, ct);
             using (archive)
             {
@@ -61,6 +79,27 @@ internal static class PushCommand
     }
 
     private const string ContainerdScheme = "containerd://";
+
+    private static async Task<int> PushPackageFilesAsync(CliContext ctx, IReadOnlyList<string> files, ImageReference dest, CancellationToken ct)
+    {
+        if (ctx.Offline)
+        {
+            throw new XpkgException($"push to {dest.Registry} needs the network, and --offline opens no connection");
+        }
+
+        using var client = ctx.NewRegistryClient();
+        var index = await PackageIndexPush.PushAsync(ctx, files, dest, client.Repository(dest), ct);
+        if (ctx.Json)
+        {
+            CliContext.WriteJson(new JsonObject { ["ref"] = dest.ToString(), ["digest"] = index.Digest.ToString() });
+        }
+        else
+        {
+            ctx.Say($"Pushed {dest} {index.Digest} (an index of {files.Count} packages)");
+        }
+
+        return 0;
+    }
 
     /// <summary><c>push SRC containerd://NAME</c>: into the node's image store, named as the kubelet looks it up.</summary>
     private static async Task<int> PushToContainerdAsync(CliContext ctx, string src, string name, CancellationToken ct)

@@ -42,6 +42,11 @@ public sealed class PackageRoundTripTests : IDisposable
         Json(await Run.XpkgAsync(cache.Path, "build", "--package-root", Repo.Fixture(fixture), "--examples-root", _dir.Combine("no-examples"), "--package-file", again, "-o", "json"));
         Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(again));
 
+        // The real docker-save consumers take the file as it is.
+        string podmanRoot = _dir.Combine("podman-" + name);
+        var podman = await Run.ProcessAsync("podman", ["--root", podmanRoot + "/root", "--runroot", podmanRoot + "/run", "--storage-driver", "vfs", "load", "-i", file]);
+        Assert.True(podman.ExitCode == 0, podman.ToString());
+
         var loaded = Json(await Run.XpkgAsync(cache.Path, "load", file, "--tag", $"example.com/{name}:v1", "-o", "json"));
         Assert.Equal(digest, (string?)loaded[0]!["digest"]);
 
@@ -98,5 +103,32 @@ public sealed class PackageRoundTripTests : IDisposable
         string text = await reader.ReadToEndAsync();
         Assert.Equal(60919, text.Length);
         Assert.StartsWith("---\napiVersion: meta.pkg.crossplane.io/v1beta1\nkind: Function", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PackageFilesForTwoPlatformsArePushedAsOneIndex()
+    {
+        string images = await TestImages.DirectoryAsync();
+        using var cache = new TempDir();
+        Json(await Run.XpkgAsync(cache.Path, "load", Path.Combine(images, "oci"), "-o", "json"));
+        const string tinyArm64 = "sha256:181d7f5fa97ed9f00bb2ba2ca02864f3a72c2591f4af34f8063328673a21209a";
+        string amd64 = _dir.Combine("amd64.xpkg");
+        string arm64 = _dir.Combine("arm64.xpkg");
+        string root = Repo.Fixture("function-go-templating/package");
+        Json(await Run.XpkgAsync(cache.Path, "build", "--package-root", root, "--examples-root", _dir.Combine("none"), "--embed-runtime-image", TestImages.Tiny, "--package-file", amd64, "-o", "json"));
+        Json(await Run.XpkgAsync(cache.Path, "build", "--package-root", root, "--examples-root", _dir.Combine("none"), "--embed-runtime-image", tinyArm64, "--package-file", arm64, "-o", "json"));
+
+        string reference = $"{_registry.Authority}/crossplane/multi-arch:v1";
+        var pushed = Json(await Run.XpkgAsync(cache.Path, "push", "--package-files", amd64 + "," + arm64, reference, "-o", "json"));
+        var index = JsonNode.Parse(await Run.ToolAsync("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + reference))!;
+        Assert.Equal("application/vnd.oci.image.index.v1+json", (string?)index["mediaType"]);
+        var platforms = index["manifests"]!.AsArray().Select(m => $"{m!["platform"]!["os"]}/{m["platform"]!["architecture"]}").Order().ToList();
+        Assert.Equal(["linux/amd64", "linux/arm64"], platforms);
+
+        using var fresh = new TempDir();
+        var pulled = Json(await Run.XpkgAsync(fresh.Path, "pull", reference, "-o", "json"));
+        Assert.Equal((string?)pushed["digest"], (string?)pulled["digest"]);
+        var inspect = Json(await Run.XpkgAsync(fresh.Path, "inspect", reference, "-o", "json"));
+        Assert.Equal("function-go-templating", (string?)inspect["package"]!["name"]);
     }
 }
