@@ -43,8 +43,9 @@ public sealed class PackageRoundTripTests : IDisposable
         Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(again));
 
         // The real docker-save consumers take the file as it is.
-        string podmanRoot = _dir.Combine("podman-" + name);
-        var podman = await Run.ProcessAsync("podman", ["--root", podmanRoot + "/root", "--runroot", podmanRoot + "/run", "--storage-driver", "vfs", "load", "-i", file]);
+        // podman refuses a runroot path over 50 characters: keep it short.
+        using var podmanDir = new TempDir();
+        var podman = await Run.ProcessAsync("podman", ["--root", podmanDir.Combine("r"), "--runroot", podmanDir.Combine("rr"), "--storage-driver", "vfs", "load", "-i", file]);
         Assert.True(podman.ExitCode == 0, podman.ToString());
 
         var loaded = Json(await Run.XpkgAsync(cache.Path, "load", file, "--tag", $"example.com/{name}:v1", "-o", "json"));
