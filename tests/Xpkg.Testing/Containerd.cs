@@ -8,6 +8,9 @@ namespace Xpkg.Testing;
 /// </summary>
 public sealed class Containerd : IAsyncDisposable
 {
+    /// <summary>The containerd namespace <see cref="CtrAsync"/> works in.</summary>
+    public const string Namespace = "xpkg-test";
+
     private readonly TempDir _dir = new();
     private Process? _process;
 
@@ -52,14 +55,15 @@ public sealed class Containerd : IAsyncDisposable
     }
 
     public Task<RunResult> CtrAsync(params string[] args)
-        => Run.ProcessAsync("ctr", ["--address", Socket, "--namespace", "xpkg-test", .. args]);
+        => Run.ProcessAsync("ctr", ["--address", Socket, "--namespace", Namespace, .. args]);
 
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false })
         {
             _process.Kill();
-            await _process.WaitForExitAsync();
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(bound.Token);
         }
 
         _process?.Dispose();
