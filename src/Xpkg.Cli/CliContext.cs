@@ -29,7 +29,10 @@ internal sealed class CliContext(ParseResult parse)
     public ExplainLog Explain => _explain ??= NewExplainLog();
 
     /// <summary>A registry client configured from the global options; creating it opens no connection.</summary>
-    public RegistryClient NewRegistryClient() => new(new RegistryClientOptions
+    public RegistryClient NewRegistryClient() => new(RegistryOptions(Explain));
+
+    /// <summary>The registry client settings of the global options (hosts, CA, insecure registries, offline), logging to <paramref name="log"/>.</summary>
+    public RegistryClientOptions RegistryOptions(ExplainLog log) => new()
     {
         Hosts = new RegistryHostOptions
         {
@@ -38,12 +41,12 @@ internal sealed class CliContext(ParseResult parse)
             InsecureRegistries = parse.GetValue(GlobalOptions.InsecureRegistry) ?? [],
             CaFiles = parse.GetValue(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
         },
-        Log = Explain,
+        Log = log,
         Offline = Offline,
 
         // The cache and other targets verify every blob they write; hashing once is enough.
         VerifyBlobs = false,
-    });
+    };
 
     public T? Get<T>(Option<T> option) => parse.GetValue(option);
 

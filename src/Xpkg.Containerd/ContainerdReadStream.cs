@@ -15,16 +15,17 @@ internal sealed class ContainerdReadStream : Stream
     private bool _ended;
     private long _position;
 
-    private ContainerdReadStream(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate)
+    private ContainerdReadStream(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate, long start)
     {
         _call = call;
         _translate = translate;
+        _position = start;
     }
 
     /// <summary>Starts the call and waits for its first chunk, so that a missing blob fails here and not mid-copy.</summary>
-    public static async Task<ContainerdReadStream> OpenAsync(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate, CancellationToken cancellationToken)
+    public static async Task<ContainerdReadStream> OpenAsync(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate, CancellationToken cancellationToken, long start = 0)
     {
-        var stream = new ContainerdReadStream(call, translate);
+        var stream = new ContainerdReadStream(call, translate, start);
         try
         {
             await stream.NextChunkAsync(cancellationToken).ConfigureAwait(false);

@@ -132,6 +132,38 @@ public sealed partial class RegistryRepository
     }
 
     /// <summary>
+    /// HEAD on a blob with pull rights: its size as the registry states it, or null when it does not have it.
+    /// The size only bounds what a caller reads; the digest check at the end of the read is what counts.
+    /// </summary>
+    public Task<long?> StatBlobAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        string what = $"blob {digest} of {Registry}/{Name}";
+        return OnEndpointsAsync<long?>(HostCapabilities.Pull, what, async endpoint =>
+        {
+            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
+            {
+                Method = HttpMethod.Head,
+                Path = $"{Escape(Name)}/blobs/{digest}",
+                Scopes = PullScope,
+                What = what,
+            }, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
+            }
+
+            return response.Content.Headers.ContentLength is long size and >= 0
+                ? size
+                : throw new XpkgException($"{what}: {endpoint.Authority} did not state its size");
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// <see cref="IContentSource"/>: manifests come back as their verified bytes, blobs as resumable streams.
     /// </summary>
     public async Task<Stream> OpenAsync(Descriptor descriptor, CancellationToken cancellationToken)
