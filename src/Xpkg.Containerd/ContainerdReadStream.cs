@@ -15,17 +15,16 @@ internal sealed class ContainerdReadStream : Stream
     private bool _ended;
     private long _position;
 
-    private ContainerdReadStream(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate, long start)
+    private ContainerdReadStream(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate)
     {
         _call = call;
         _translate = translate;
-        _position = start;
     }
 
     /// <summary>Starts the call and waits for its first chunk, so that a missing blob fails here and not mid-copy.</summary>
-    public static async Task<ContainerdReadStream> OpenAsync(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate, CancellationToken cancellationToken, long start = 0)
+    public static async Task<ContainerdReadStream> OpenAsync(AsyncServerStreamingCall<ReadContentResponse> call, Func<RpcException, Exception> translate, CancellationToken cancellationToken)
     {
-        var stream = new ContainerdReadStream(call, translate, start);
+        var stream = new ContainerdReadStream(call, translate);
         try
         {
             await stream.NextChunkAsync(cancellationToken).ConfigureAwait(false);

@@ -103,13 +103,16 @@ public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisp
 
     public Task<Stream> OpenAsync(Descriptor descriptor, CancellationToken cancellationToken) => OpenAsync(descriptor, 0, cancellationToken);
 
-    /// <summary>The blob from <paramref name="offset"/> on, unverified (callers reading it whole wrap it in a <see cref="VerifyingStream"/>).</summary>
+    /// <summary>
+    /// The blob from <paramref name="offset"/> on, unverified (callers reading it whole wrap it in a <see cref="VerifyingStream"/>).
+    /// containerd numbers the chunks of a read from 0 whatever the offset, so the stream checks them the same way.
+    /// </summary>
     public async Task<Stream> OpenAsync(Descriptor descriptor, long offset, CancellationToken cancellationToken)
     {
         var call = _content.Read(new ReadContentRequest { Digest = descriptor.Digest.ToString(), Offset = offset }, _connection.Headers(), cancellationToken: cancellationToken);
         return await ContainerdReadStream.OpenAsync(call, e => ContainerdErrors.IsNotFound(e)
             ? new ContentNotFoundException(descriptor.Digest, Description)
-            : ContainerdErrors.Translate(e, _connection, $"to read {descriptor.Digest}"), cancellationToken, offset).ConfigureAwait(false);
+            : ContainerdErrors.Translate(e, _connection, $"to read {descriptor.Digest}"), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)
