@@ -62,11 +62,8 @@ public sealed class ContainerdUpstream(ContainerdStore containerd) : IUpstream
     public Task<long?> StatBlobAsync(UpstreamName name, Digest digest, CancellationToken cancellationToken)
         => containerd.InfoAsync(digest, cancellationToken);
 
-    public async Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
-    {
-        var stream = await containerd.OpenAsync(descriptor, offset, cancellationToken).ConfigureAwait(false);
-        return offset == 0 ? new VerifyingStream(stream, descriptor.Digest, descriptor.Size) : stream;
-    }
+    public Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
+        => containerd.OpenAsync(descriptor, offset, cancellationToken);
 
     public async Task<IReadOnlyList<string>?> ListTagsAsync(UpstreamName name, CancellationToken cancellationToken)
     {

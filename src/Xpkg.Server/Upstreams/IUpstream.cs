@@ -5,7 +5,7 @@ namespace Xpkg.Server.Upstreams;
 /// <summary>
 /// Where <c>xpkg serve</c> finds content for a repository it does not hold itself: an upstream registry (mirror
 /// mode) or containerd's image store. <see cref="ServeSource"/> asks it, with the cache in front when the
-/// upstream fills the cache. Every read is verified against its digest by the implementation.
+/// upstream fills the cache. Manifests come back verified; blobs are verified by whoever reads them.
 /// </summary>
 public interface IUpstream : IAsyncDisposable
 {
@@ -25,8 +25,9 @@ public interface IUpstream : IAsyncDisposable
     Task<long?> StatBlobAsync(UpstreamName name, Digest digest, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A blob from <paramref name="offset"/> to its end. Read from 0 it is verified (size and digest) at its end;
-    /// a partial read cannot be, and is only offered where the content is trusted storage (containerd).
+    /// A blob from <paramref name="offset"/> to its end, as the upstream sends it: the caller verifies it
+    /// (<see cref="ServeSource"/> hashes a whole read; a range cannot be checked and is offered only where the
+    /// content lives in trusted storage, containerd's).
     /// </summary>
     Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken);
 

@@ -43,16 +43,10 @@ public sealed class RegistryUpstream(RegistryClient fetch, RegistryClient check)
     public Task<long?> StatBlobAsync(UpstreamName name, Digest digest, CancellationToken cancellationToken)
         => fetch.Repository(name.Registry, name.Repository).StatBlobAsync(digest, cancellationToken);
 
-    public async Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
-    {
-        if (offset != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), "a registry blob is fetched whole, into the cache");
-        }
-
-        var body = await fetch.Repository(name.Registry, name.Repository).OpenBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
-        return fetch.Options.VerifyBlobs ? body : new VerifyingStream(body, descriptor.Digest, descriptor.Size);
-    }
+    public Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
+        => offset == 0
+            ? fetch.Repository(name.Registry, name.Repository).OpenBlobAsync(descriptor, cancellationToken)
+            : throw new ArgumentOutOfRangeException(nameof(offset), "a registry blob is fetched whole, into the cache");
 
     public async Task<IReadOnlyList<string>?> ListTagsAsync(UpstreamName name, CancellationToken cancellationToken)
     {

@@ -109,7 +109,8 @@ internal sealed class ServeSource
             .Select(x => x.Entry.Tag!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
-    public async Task<ServedBlob?> BlobAsync(UpstreamName name, Digest digest, CancellationToken cancellationToken)
+    /// <summary>A blob to serve; with <paramref name="fetch"/> false (a HEAD) a miss is only looked up upstream, not fetched.</summary>
+    public async Task<ServedBlob?> BlobAsync(UpstreamName name, Digest digest, bool fetch, CancellationToken cancellationToken)
     {
         if (_upstream.FillsCache && File.Exists(_store.BlobPath(digest)))
         {
@@ -125,9 +126,16 @@ internal sealed class ServeSource
         }
 
         var descriptor = new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = size.Value };
-        return _upstream.FillsCache
+        return _upstream.FillsCache && fetch
             ? _fills.Serve(name, descriptor)
-            : new ServedBlob(descriptor, (offset, ct) => _upstream.OpenBlobAsync(name, descriptor, offset, ct));
+            : new ServedBlob(descriptor, (offset, ct) => OpenDirectAsync(name, descriptor, offset, ct));
+    }
+
+    /// <summary>Straight from the upstream: a whole read is verified as it streams, a range cannot be.</summary>
+    private async Task<Stream> OpenDirectAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
+    {
+        var stream = await _upstream.OpenBlobAsync(name, descriptor, offset, cancellationToken).ConfigureAwait(false);
+        return offset == 0 ? new VerifyingStream(stream, descriptor.Digest, descriptor.Size) : stream;
     }
 
     /// <summary>A tag cached longer than the TTL: one short check upstream; the cached manifest when it fails.</summary>

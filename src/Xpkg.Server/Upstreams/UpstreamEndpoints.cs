@@ -56,7 +56,7 @@ internal sealed class UpstreamEndpoints(ServeSource source, BlobEndpoints cached
             return;
         }
 
-        var blob = await source.BlobAsync(name, digest, context.RequestAborted).ConfigureAwait(false);
+        var blob = await source.BlobAsync(name, digest, fetch: !HttpMethods.IsHead(context.Request.Method), context.RequestAborted).ConfigureAwait(false);
         if (blob is null)
         {
             await RegistryError.BlobUnknown(digest.ToString()).WriteAsync(context).ConfigureAwait(false);
