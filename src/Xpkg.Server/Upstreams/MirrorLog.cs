@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Xpkg.Server.Upstreams;
 
@@ -18,37 +18,17 @@ public sealed class MirrorLog(AccessLogFormat format, TextWriter writer)
             return;
         }
 
-        string line;
-        if (format == AccessLogFormat.Json)
-        {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
+        string line = format == AccessLogFormat.Json
+            ? new JsonObject
             {
-                json.WriteStartObject();
-                json.WriteString("time", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-                json.WriteString("mirror", decision);
-                json.WriteString("reference", reference);
-                if (digest is not null)
-                {
-                    json.WriteString("digest", digest);
-                }
-
-                json.WriteString("upstream", upstream);
-                if (detail is not null)
-                {
-                    json.WriteString("detail", detail);
-                }
-
-                json.WriteEndObject();
-            }
-
-            line = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        else
-        {
-            line = $"mirror: {decision} {reference}{(digest is null ? "" : " " + digest)} ({upstream}){(detail is null ? "" : ": " + detail)}";
-        }
-
+                ["time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                ["mirror"] = decision,
+                ["reference"] = reference,
+                ["digest"] = digest,
+                ["upstream"] = upstream,
+                ["detail"] = detail,
+            }.ToJsonString()
+            : $"mirror: {decision} {reference}{(digest is null ? "" : " " + digest)} ({upstream}){(detail is null ? "" : ": " + detail)}";
         lock (_gate)
         {
             writer.WriteLine(line);
