@@ -7,7 +7,8 @@
 #   client (`xpkg pull` into a fresh, empty cache each run, so every blob moves) pulls the tag directly from
 #   docker-registry and through the mirror by `ns` (a hosts.toml naming the mirror, as containerd is set up),
 #   alternating. The mirror's cache is warmed first: the tag is cached and within its TTL (1h). A second
-#   mirror with --mirror-ttl 0s measures the revalidating case (one HEAD upstream per tag request).
+#   mirror with --mirror-ttl 0s measures the revalidating case (one HEAD upstream per tag request). Then the
+#   same without the client's start-up: one curl fetching the manifest by tag and every blob, RUNS×5 times.
 #
 # Usage: bench/mirror.sh
 # Environment: RUNS=5 (median of), MAKE_TEST_IMAGES, TMPDIR.
@@ -62,6 +63,17 @@ pull() {
   if [ "$1" != direct ]; then grep -q "(mirror)" <<<"$out" || die "pull $1 did not go through the mirror: $out"; fi
 }
 
+# fetch WAY: the tag's manifest and every blob with one curl (one connection), as a registry client does
+# after it resolved the tag; directly or through a mirror by ns; sets T_WALL.
+BLOBS=$(jq -r '.config.digest, .layers[].digest' "$IMG/big/blobs/sha256/${DIGEST#sha256:}")
+fetch() {
+  local port=$RP query="" urls=() b
+  case "$1" in cached) port=$C_PORT; query="?ns=$UP" ;; revalidating) port=$V_PORT; query="?ns=$UP" ;; esac
+  urls=(-H "Accept: application/vnd.oci.image.manifest.v1+json" "http://127.0.0.1:$port/v2/bench/img/manifests/latest$query")
+  for b in $BLOBS; do urls+=("http://127.0.0.1:$port/v2/bench/img/blobs/$b$query"); done
+  timed "$WORK/fetch.log" curl -sSf -o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null "${urls[@]}"
+}
+
 say "warming both mirrors' caches (one pull through each)"
 pull cached; pull revalidating
 say "pull: $RUNS timed runs each, alternating direct, cached mirror, revalidating mirror"
@@ -72,13 +84,28 @@ for ((i = 0; i < RUNS; i++)); do
   pull revalidating; vw+=("$T_WALL")
 done
 say "direct ${dw[*]} s; through the mirror (cached) ${cw[*]} s; (revalidating) ${vw[*]} s"
+CURL_RUNS=$((RUNS * 5))
+say "curl: manifest by tag and every blob, $CURL_RUNS timed runs each, alternating"
+df=(); cf=(); vf=()
+for ((i = 0; i < CURL_RUNS; i++)); do
+  fetch direct; df+=("$T_WALL")
+  fetch cached; cf+=("$T_WALL")
+  fetch revalidating; vf+=("$T_WALL")
+done
+say "curl: direct ${df[*]} s; cached mirror ${cf[*]} s; revalidating mirror ${vf[*]} s"
 d=$(median "${dw[@]}"); c=$(median "${cw[@]}"); v=$(median "${vw[@]}")
-added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (a - b) * 1000 }'; }
+added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.0f", (a - b) * 1000 }'; }
 ca=$(added "$c" "$d"); va=$(added "$v" "$d")
 row "pull of a cached tag through mirror mode (xpkg pull, fresh client cache, 20 MiB, 2 layers)" "wall, median of $RUNS" \
-  "$(secs "$c") through the mirror" "$(secs "$d") direct" "+$ca ms" "< 50 ms added" "$(met "$ca" "<" 50)"
+  "$(secs "$c") through the mirror" "$(secs "$d") direct" "$ca ms" "< 50 ms added" "$(met "$ca" "<" 50)"
 row "same, tag older than --mirror-ttl (one HEAD upstream to revalidate)" "wall, median of $RUNS" \
-  "$(secs "$v") through the mirror" "$(secs "$d") direct" "+$va ms" "< 50 ms added" "$(met "$va" "<" 50)"
+  "$(secs "$v") through the mirror" "$(secs "$d") direct" "$va ms" "< 50 ms added" "$(met "$va" "<" 50)"
+d=$(median "${df[@]}"); c=$(median "${cf[@]}"); v=$(median "${vf[@]}")
+ca=$(added "$c" "$d"); va=$(added "$v" "$d")
+row "manifest by tag + every blob with one curl (the server's share alone)" "wall, median of $CURL_RUNS" \
+  "$(ms "$c") through the mirror" "$(ms "$d") direct" "$ca ms" "< 50 ms added" "$(met "$ca" "<" 50)"
+row "same, tag older than --mirror-ttl" "wall, median of $CURL_RUNS" \
+  "$(ms "$v") through the mirror" "$(ms "$d") direct" "$va ms" "< 50 ms added" "$(met "$va" "<" 50)"
 
 stop_server "$C_PID"; stop_server "$V_PID"; stop_server "$R_PID"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"
