@@ -40,7 +40,7 @@ internal sealed class RegistryDispatcher(
         Task? handled = upstream is { Name: { } name } ? upstreams!.Value.Endpoints.Handle(context, route, name) : (route.Kind, method) switch
         {
             (RouteKind.Base, "GET" or "HEAD") => Empty(context),
-            (RouteKind.Catalog, "GET") => listings.CatalogAsync(context),
+            (RouteKind.Catalog, "GET") => upstreams is { } u ? u.Endpoints.CatalogAsync(context, () => listings.CatalogAsync(context)) : listings.CatalogAsync(context),
             (RouteKind.Tags, "GET") => listings.TagsAsync(context, route),
             (RouteKind.Blob, "GET" or "HEAD") => blobs.GetAsync(context, route),
             (RouteKind.Blob, "DELETE") => blobs.DeleteAsync(context, route),

@@ -48,6 +48,7 @@ public sealed class ServeContainerdTests
         }
 
         Assert.Contains("\"tiny\"", System.Text.Encoding.UTF8.GetString(await GetOkAsync(http, "/v2/library/tiny/tags/list")), StringComparison.Ordinal);
+        Assert.Contains("\"library/tiny\"", System.Text.Encoding.UTF8.GetString(await GetOkAsync(http, "/v2/_catalog")), StringComparison.Ordinal);
         using (var missing = await http.GetAsync("/v2/library/nothing/manifests/v1"))
         {
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -65,6 +65,14 @@ public sealed class ContainerdUpstream(ContainerdStore containerd) : IUpstream
     public Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
         => containerd.OpenAsync(descriptor, offset, cancellationToken);
 
+    public async Task<IReadOnlyList<string>?> ListRepositoriesAsync(CancellationToken cancellationToken)
+    {
+        var images = await containerd.ListImagesAsync(null, cancellationToken).ConfigureAwait(false);
+        return images.Select(i => ImageReference.TryParse(i.Name, out var r, out _) ? r : null).OfType<ImageReference>()
+            .Select(r => r.Registry == ImageReference.DockerHub ? r.Repository : r.Name)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
     public async Task<IReadOnlyList<string>?> ListTagsAsync(UpstreamName name, CancellationToken cancellationToken)
     {
         string prefix = name + ":";

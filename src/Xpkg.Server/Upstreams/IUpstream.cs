@@ -31,6 +31,12 @@ public interface IUpstream : IAsyncDisposable
     /// </summary>
     Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every repository, as this server names them (<c>library/alpine</c> for Docker Hub's, <c>HOST/REPO</c> for
+    /// others), when the upstream is all the server serves; null when the cache's own catalog answers.
+    /// </summary>
+    Task<IReadOnlyList<string>?> ListRepositoriesAsync(CancellationToken cancellationToken);
+
     /// <summary>The repository's tags, or null when the upstream has no such repository.</summary>
     Task<IReadOnlyList<string>?> ListTagsAsync(UpstreamName name, CancellationToken cancellationToken);
 }

@@ -48,6 +48,9 @@ public sealed class RegistryUpstream(RegistryClient fetch, RegistryClient check)
             ? fetch.Repository(name.Registry, name.Repository).OpenBlobAsync(descriptor, cancellationToken)
             : throw new ArgumentOutOfRangeException(nameof(offset), "a registry blob is fetched whole, into the cache");
 
+    /// <summary>A mirror has no catalog of its own upstreams: <c>_catalog</c> lists the cache.</summary>
+    public Task<IReadOnlyList<string>?> ListRepositoriesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>?>(null);
+
     public async Task<IReadOnlyList<string>?> ListTagsAsync(UpstreamName name, CancellationToken cancellationToken)
     {
         try

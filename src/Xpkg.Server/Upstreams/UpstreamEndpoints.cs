@@ -22,6 +22,13 @@ internal sealed class UpstreamEndpoints(ServeSource source, BlobEndpoints cached
         _ => null,
     };
 
+    /// <summary><c>_catalog</c> from the upstream when it is all the server serves, else the cache's (<paramref name="cached"/>).</summary>
+    public async Task CatalogAsync(HttpContext context, Func<Task> cached)
+    {
+        var names = await source.Upstream.ListRepositoriesAsync(context.RequestAborted).ConfigureAwait(false);
+        await (names is null ? cached() : ListingEndpoints.WritePageAsync(context, names, "/v2/_catalog", "repositories", null)).ConfigureAwait(false);
+    }
+
     private async Task ManifestAsync(HttpContext context, RegistryRoute route, UpstreamName name)
     {
         if (route.Argument.Contains(':', StringComparison.Ordinal) ? !Digest.TryParse(route.Argument, out _, out _) : !RegistryRoute.IsValidTag(route.Argument))
