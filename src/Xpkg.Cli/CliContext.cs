@@ -31,13 +31,7 @@ internal sealed class CliContext(ParseResult parse)
     /// <summary>A registry client configured from the global options; creating it opens no connection.</summary>
     public RegistryClient NewRegistryClient() => new(new RegistryClientOptions
     {
-        Hosts = new RegistryHostOptions
-        {
-            HostsDir = parse.GetValue(GlobalOptions.HostsDir),
-            RegistryConfigFile = parse.GetValue(GlobalOptions.RegistryConfig),
-            InsecureRegistries = parse.GetValue(GlobalOptions.InsecureRegistry) ?? [],
-            CaFiles = parse.GetValue(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
-        },
+        Hosts = GlobalOptions.HostOptions(parse),
         Log = Explain,
         Offline = Offline,
 
