@@ -53,7 +53,7 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
 
         using var client = registry();
         var repository = client.Repository(reference);
-        var root = await repository.ResolveAsync(reference.Identifier, cancellationToken).ConfigureAwait(false);
+        var root = await repository.FetchRootAsync(reference.Identifier, cancellationToken).ConfigureAwait(false);
         using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = store.BeginTransaction();
         transaction.ReferrersRepository = $"{reference.Registry}/{reference.Repository}";
