@@ -35,9 +35,9 @@ public sealed class CopyEngine
 
     public static async Task<CopyResult> CopyAsync(IContentSource source, Descriptor root, IContentTarget target, CopyOptions options, CancellationToken cancellationToken)
     {
-        if (options.ReferrersDepth > 0 && source is not IReferrersSource)
+        if (options.ReferrersDepth > 0 && source is not IReferrersSource { ListsReferrers: true })
         {
-            throw new XpkgException($"{source.Description} cannot list referrers", "copy referrers from a registry", ExitCodes.BadInput);
+            throw new XpkgException($"{source.Description} cannot list referrers", "referrers come from a registry or from the cache (a tarball or layout has no index of them)", ExitCodes.BadInput);
         }
 
         if (options.ReferrersDepth > 0 && target is not IReferrersTarget)

@@ -10,7 +10,8 @@ namespace Xpkg.Tests.Cli;
 /// <summary>
 /// <c>copy --referrers</c> from <c>xpkg serve</c> (which has the referrers API) to docker-registry 2.8.2 (which
 /// has not: the copy writes the <c>sha256-&lt;hex&gt;</c> tag), and <c>pull --referrers</c> back from it into a cache.
-/// The SBOM is an artifact manifest with a <c>subject</c>, pushed by <c>xpkg push</c> from an OCI layout.
+/// The SBOM is an artifact manifest with a <c>subject</c>, pushed by <c>xpkg push</c> from an OCI layout; at the end
+/// <c>push --referrers</c> takes it from the cache to another repository.
 /// </summary>
 public sealed partial class ReferrersCommandTests : IDisposable
 {
@@ -68,6 +69,12 @@ public sealed partial class ReferrersCommandTests : IDisposable
             Assert.Equal(0, verify.ExitCode);
             var inspect = await Run.XpkgAsync(fresh.Path, "inspect", $"{_registry.Authority}/fn/app@{sbomDigest}", "-o", "json");
             Assert.True(inspect.ExitCode == 0, inspect.ToString());
+
+            // The cache is a referrers source too: push --referrers takes the SBOM along from it.
+            Json(await Run.XpkgAsync(fresh.Path, "push", "--referrers", $"{_registry.Authority}/fn/app:v1", $"{_registry.Authority}/fn/again:v1", "-o", "json"));
+            var again = JsonNode.Parse(await Run.ToolAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{_registry.Authority}/fn/again:{fallbackTag}"))!;
+            Assert.Equal(sbomDigest, (string?)again["manifests"]![0]!["digest"]);
+            Assert.Equal("application/spdx+json", (string?)again["manifests"]![0]!["artifactType"]);
         }
         finally
         {
