@@ -34,13 +34,7 @@ internal sealed class CliContext(ParseResult parse)
     /// <summary>The registry client settings of the global options (hosts, CA, insecure registries, offline), logging to <paramref name="log"/>.</summary>
     public RegistryClientOptions RegistryOptions(ExplainLog log) => new()
     {
-        Hosts = new RegistryHostOptions
-        {
-            HostsDir = parse.GetValue(GlobalOptions.HostsDir),
-            RegistryConfigFile = parse.GetValue(GlobalOptions.RegistryConfig),
-            InsecureRegistries = parse.GetValue(GlobalOptions.InsecureRegistry) ?? [],
-            CaFiles = parse.GetValue(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
-        },
+        Hosts = GlobalOptions.HostOptions(parse),
         Log = log,
         Offline = Offline,
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 
 using Xpkg.Oci;
@@ -9,6 +10,21 @@ namespace Xpkg.Registry;
 
 public sealed partial class RegistryRepository
 {
+    // Roots fetched by FetchRootAsync, verified, so the copy that follows does not GET them again.
+    private readonly ConcurrentDictionary<Digest, byte[]> _fetchedRoots = new();
+
+    /// <summary>
+    /// The descriptor of a tag or digest about to be copied: one GET (no HEAD first, as the copy needs the bytes
+    /// anyway), its bytes kept for <see cref="OpenAsync"/>.
+    /// </summary>
+    public async Task<Descriptor> FetchRootAsync(string reference, CancellationToken cancellationToken)
+    {
+        var manifest = await GetManifestAsync(reference, cancellationToken).ConfigureAwait(false);
+        _fetchedRoots[manifest.Descriptor.Digest] = manifest.Bytes.ToArray();
+        LogResolved($"manifest {Registry}/{Name}{(Digest.TryParse(reference, out _) ? "@" : ":")}{reference}", manifest.Descriptor);
+        return manifest.Descriptor;
+    }
+
     /// <summary>The descriptor of a tag or digest: HEAD first (cheap, and not counted by rate limiters), GET when HEAD says too little.</summary>
     public async Task<Descriptor> ResolveAsync(string reference, CancellationToken cancellationToken)
     {
@@ -44,9 +60,12 @@ public sealed partial class RegistryRepository
         }, cancellationToken).ConfigureAwait(false);
 
         descriptor ??= (await GetManifestAsync(reference, cancellationToken).ConfigureAwait(false)).Descriptor;
-        Log.Add("digest", $"{what} resolves to {descriptor.Digest} ({descriptor.MediaType}, {descriptor.Size} bytes)");
+        LogResolved(what, descriptor);
         return descriptor;
     }
+
+    private void LogResolved(string what, Descriptor descriptor)
+        => Log.Add("digest", $"{what} resolves to {descriptor.Digest} ({descriptor.MediaType}, {descriptor.Size} bytes)");
 
     /// <summary>
     /// Fetches a manifest or index by tag or digest, bounded to <see cref="ParsedManifest.MaxBytes"/>, with its
@@ -183,6 +202,11 @@ public sealed partial class RegistryRepository
     {
         if (MediaTypes.IsManifest(descriptor.MediaType))
         {
+            if (_fetchedRoots.TryGetValue(descriptor.Digest, out byte[]? fetched) && fetched.Length == descriptor.Size)
+            {
+                return new MemoryStream(fetched, writable: false);
+            }
+
             var manifest = await GetManifestAsync(descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
             if (manifest.Descriptor.Size != descriptor.Size)
             {
