@@ -72,7 +72,10 @@ public sealed class RegistryServer : IAsyncDisposable
         try
         {
             var manifestInfo = new ManifestInfoCache(store);
-            app.Use((context, next) => log.InvokeAsync(context, () => next(context)));
+            if (options.AccessLog != AccessLogFormat.None)
+            {
+                app.Use((context, next) => log.InvokeAsync(context, () => next(context)));
+            }
 
             // One terminal handler instead of endpoint routing: the dispatcher parses /v2/ paths itself (names
             // contain slashes), so a route table would only add work to every request.
