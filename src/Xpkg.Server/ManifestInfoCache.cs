@@ -18,13 +18,9 @@ public sealed class ManifestInfoCache(ContentStore store)
     // The bytes of small manifests, ready to answer a GET without opening the file: a manifest GET is the
     // request registries get most. Bounded in total; past the budget manifests are served from disk.
     private readonly ConcurrentDictionary<Digest, ServedManifest> _served = new();
+    private const int MaxServedSize = 64 * 1024;
+    private const long ServedBudget = 64L << 20;
     private long _servedBytes;
-
-    /// <summary>Manifests up to this size keep their bytes in memory.</summary>
-    public const int MaxServedSize = 64 * 1024;
-
-    /// <summary>Total bytes of manifests kept in memory.</summary>
-    public long ServedBudget { get; init; } = 64L << 20;
 
     /// <summary>The manifest stored under <paramref name="digest"/>, or null when absent or not a manifest.</summary>
     public async Task<ManifestInfo?> GetAsync(Digest digest, CancellationToken cancellationToken)

@@ -10,8 +10,6 @@ namespace Xpkg.Server.Tests;
 /// </summary>
 public sealed class ContainerdInteropTests : IDisposable
 {
-    private const string Source = "example.test/crossplane-contrib/function-cpt:v1";
-
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -22,11 +20,7 @@ public sealed class ContainerdInteropTests : IDisposable
     public async Task CtrPullsAndPushes_ThroughThePrintedHostsToml(bool tls)
     {
         string cache = _dir.Combine("cache");
-        var load = await Run.XpkgAsync(cache, "load", Repo.Fixture(Repo.XpkgFixture), "--tag", Source);
-        Assert.True(load.ExitCode == 0, load.ToString());
-
-        string[] serveArguments = tls ? ["--addr", "127.0.0.1:0", "--tls", "auto", "--log-format", "none"] : ["--addr", "127.0.0.1:0", "--log-format", "none"];
-        await using var serve = await ServeProcess.StartAsync(cache, serveArguments);
+        await using var serve = await ServeProcess.StartOverFixtureAsync(cache, tls);
         string authority = new Uri(serve.Address).Authority;
         string certsD = await WriteHostsDirAsync(cache, authority, serve.CaFile);
 
@@ -34,7 +28,7 @@ public sealed class ContainerdInteropTests : IDisposable
         string pulled = $"{authority}/crossplane-contrib/function-cpt:v1";
         await CtrAsync(containerd, "images", "pull", "--snapshotter", "native", "--hosts-dir", certsD, pulled);
         string digest = await ImageDigestAsync(containerd, pulled);
-        Assert.Equal(await CachedImages.DigestAsync(cache, Source), digest);
+        Assert.Equal(await CachedImages.DigestAsync(cache, ServeProcess.FixtureReference), digest);
 
         // Pushed under a new name: containerd uploads every blob it is not told the registry has, then the manifest.
         string pushed = $"{authority}/pushed/by-ctr:v2";

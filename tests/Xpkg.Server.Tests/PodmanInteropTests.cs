@@ -8,8 +8,6 @@ namespace Xpkg.Server.Tests;
 /// </summary>
 public sealed class PodmanInteropTests : IDisposable
 {
-    private const string Source = "example.test/crossplane-contrib/function-cpt:v1";
-
     // podman refuses a runroot path over 50 characters: TempDir's is short.
     private readonly TempDir _dir = new();
 
@@ -21,11 +19,7 @@ public sealed class PodmanInteropTests : IDisposable
     public async Task PodmanPullsAndPushes(bool tls)
     {
         string cache = _dir.Combine("cache");
-        var load = await Run.XpkgAsync(cache, "load", Repo.Fixture(Repo.XpkgFixture), "--tag", Source);
-        Assert.True(load.ExitCode == 0, load.ToString());
-
-        string[] serveArguments = tls ? ["--addr", "127.0.0.1:0", "--tls", "auto", "--log-format", "none"] : ["--addr", "127.0.0.1:0", "--log-format", "none"];
-        await using var serve = await ServeProcess.StartAsync(cache, serveArguments);
+        await using var serve = await ServeProcess.StartOverFixtureAsync(cache, tls);
         string authority = new Uri(serve.Address).Authority;
         string[] trust = ["--tls-verify=false"];
         if (serve.CaFile is { } ca)

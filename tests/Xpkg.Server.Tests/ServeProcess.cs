@@ -23,6 +23,22 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     public string Stderr { get; private set; } = "";
 
+    /// <summary>The reference the fixture package is loaded under by <see cref="StartOverFixtureAsync"/>.</summary>
+    public const string FixtureReference = "example.test/crossplane-contrib/function-cpt:v1";
+
+    /// <summary>
+    /// Loads the fixture package into <paramref name="cache"/> as <see cref="FixtureReference"/> (served as
+    /// <c>crossplane-contrib/function-cpt:v1</c>) and serves the cache on a free port, over <c>--tls auto</c> or plain HTTP.
+    /// </summary>
+    public static async Task<ServeProcess> StartOverFixtureAsync(string cache, bool tls)
+    {
+        var load = await Xpkg.Testing.Run.XpkgAsync(cache, "load", Xpkg.Testing.Repo.Fixture(Xpkg.Testing.Repo.XpkgFixture), "--tag", FixtureReference);
+        Assert.True(load.ExitCode == 0, load.ToString());
+        return tls
+            ? await StartAsync(cache, "--addr", "127.0.0.1:0", "--tls", "auto", "--log-format", "none")
+            : await StartAsync(cache, "--addr", "127.0.0.1:0", "--log-format", "none");
+    }
+
     public static async Task<ServeProcess> StartAsync(string cache, params string[] arguments)
     {
         var process = Process.Start(Start(cache, arguments))!;
