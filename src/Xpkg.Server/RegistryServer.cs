@@ -49,6 +49,11 @@ public sealed class RegistryServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        // Kestrel receives into 4 KiB blocks; by default it first waits for data with a zero-byte receive so idle
+        // connections hold no block. That is a second system call per 4 KiB of every upload: a 1 GiB upload cost
+        // 10-15% more server CPU with it. An idle connection holding 4 KiB is the cheaper side.
+        builder.WebHost.UseSockets(o => o.WaitForDataBeforeAllocatingBuffer = false);
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
