@@ -8,7 +8,7 @@
 #   with skopeo copy into a fresh, empty server per run. Mirror mode is measured by bench/mirror.sh.
 #
 # Usage: bench/server.sh
-# Environment: RUNS=5 (median of), WRK_ARGS="-t2 -c50 -d10s", BIG_GIB=1 (0 skips the blob rows),
+# Environment: RUNS=5 (median of), WRK_ARGS="-t1 -c16 -d10s", BIG_GIB=1 (0 skips the blob rows),
 #              MAKE_TEST_IMAGES, TMPDIR.
 # Needs: docker-registry, skopeo, wrk, ab (apache2-utils), curl, jq, python3, GNU time, openssl, tar, gzip, the .NET SDK.
 # Servers listen on 127.0.0.1 only and are stopped by PID; no other network is used.
@@ -17,7 +17,9 @@ export LC_ALL=C
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIG_GIB=${BIG_GIB:-1}
-WRK_ARGS=${WRK_ARGS:-"-t2 -c50 -d10s"}
+# One wrk thread and 16 connections: wrk and the server share the machine's 2 CPUs, so more threads or
+# connections only measure the scheduler's queue.
+WRK_ARGS=${WRK_ARGS:-"-t1 -c16 -d10s"}
 
 need_tools docker-registry:docker-registry skopeo:skopeo wrk:wrk apache2-utils:ab curl:curl jq:jq python3:python3 \
   openssl:openssl gzip:gzip tar:tar
@@ -61,13 +63,23 @@ done = function(summary, latency, requests)
 end
 EOF
 done
-# run_wrk METHOD PORT: sets W_RPS, W_P50_MS, W_P99_MS; fails when a request failed.
+# cpu_ticks PID: user+system CPU time of a process so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICK_US=$(awk -v t="$(getconf CLK_TCK)" 'BEGIN { print 1e6 / t }')
+# per_request_us TICKS REQUESTS: server CPU per request in microseconds.
+per_request_us() { awk -v t="$1" -v r="$2" -v u="$TICK_US" 'BEGIN { printf "%.0f", t * u / r }'; }
+
+# run_wrk METHOD PORT PID: sets W_RPS, W_P50_MS, W_P99_MS, W_CPU_US (server CPU per request), W_LOAD;
+# fails when a request failed.
 run_wrk() {
-  local out
+  local out t0
+  t0=$(cpu_ticks "$3")
   # shellcheck disable=SC2086
   out=$(wrk $WRK_ARGS --timeout 5s -s "$WORK/$1.lua" "http://127.0.0.1:$2/v2/bench/big/manifests/latest" | grep '^BENCH ')
+  W_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   read -r _ reqs dur p50 p99 errs <<<"$out"
   [ "$errs" = 0 ] || die "wrk $1 on 127.0.0.1:$2: $errs errors (or non-2xx answers) in $reqs requests"
+  W_CPU_US=$(per_request_us $(($(cpu_ticks "$3") - t0)) "$reqs")
   W_RPS=$(awk -v r="$reqs" -v d="$dur" 'BEGIN { printf "%.0f", r / d * 1e6 }')
   W_P50_MS=$(awk -v u="$p50" 'BEGIN { printf "%.2f", u / 1000 }')
   W_P99_MS=$(awk -v u="$p99" 'BEGIN { printf "%.2f", u / 1000 }')
@@ -75,13 +87,16 @@ run_wrk() {
 # wrk 4.1.0 cannot measure HEAD: its HTTP parser is not told that a response answers a HEAD request, so
 # it waits for the Content-Length bytes of a body that never comes (0 requests complete). HEAD goes
 # through ab (apache2-utils) instead, with keep-alive, the same concurrency and the same duration.
-WRK_C=$(sed -n 's/.*-c *\([0-9]\+\).*/\1/p' <<<"$WRK_ARGS"); WRK_C=${WRK_C:-50}
+WRK_C=$(sed -n 's/.*-c *\([0-9]\+\).*/\1/p' <<<"$WRK_ARGS"); WRK_C=${WRK_C:-16}
 WRK_D=$(sed -n 's/.*-d *\([0-9]\+\)s.*/\1/p' <<<"$WRK_ARGS"); WRK_D=${WRK_D:-10}
 run_ab() {
-  local out reqs fails non2xx
+  local out reqs fails non2xx t0
+  t0=$(cpu_ticks "$3")
   out=$(ab -q -k -i -c "$WRK_C" -t "$WRK_D" -n 10000000 -H "Accept: $ACCEPT" \
     "http://127.0.0.1:$2/v2/bench/big/manifests/latest" 2>&1) || die "ab failed: $out"
+  W_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   reqs=$(awk '/^Complete requests:/ { print $3 }' <<<"$out")
+  W_CPU_US=$(per_request_us $(($(cpu_ticks "$3") - t0)) "$reqs")
   fails=$(awk '/^Failed requests:/ { print $3 }' <<<"$out")
   non2xx=$(awk '/^Non-2xx responses:/ { print $3 }' <<<"$out"); non2xx=${non2xx:-0}
   [ "$fails" = 0 ] && [ "$non2xx" = 0 ] || die "ab HEAD on 127.0.0.1:$2: $fails failed, $non2xx non-2xx of $reqs"
@@ -94,16 +109,19 @@ for method in GET HEAD; do
   # Two runs each, in the order xpkg, docker-registry, docker-registry, xpkg, so that load from other
   # users of the machine hits both alike; requests/s is the mean of the two, p99 the worse of the two.
   say "manifest $method: $tool, 2 runs each (xpkg, docker-registry, docker-registry, xpkg)"
-  $run "$method" "$XP"; x1=$W_RPS; xa=$W_P99_MS; xb50=$W_P50_MS
-  $run "$method" "$RP"; r1=$W_RPS; ra=$W_P99_MS; rb50=$W_P50_MS
-  $run "$method" "$RP"; r2=$W_RPS; rb=$W_P99_MS
-  $run "$method" "$XP"; x2=$W_RPS; xb=$W_P99_MS
-  say "manifest $method: xpkg $x1, $x2 req/s (p99 $xa, $xb ms); docker-registry $r1, $r2 req/s (p99 $ra, $rb ms)"
+  $run "$method" "$XP" "$X_PID"; x1=$W_RPS; xa=$W_P99_MS; xb50=$W_P50_MS; xc1=$W_CPU_US; l1=$W_LOAD
+  $run "$method" "$RP" "$R_PID"; r1=$W_RPS; ra=$W_P99_MS; rb50=$W_P50_MS; rc1=$W_CPU_US; l2=$W_LOAD
+  $run "$method" "$RP" "$R_PID"; r2=$W_RPS; rb=$W_P99_MS; rc2=$W_CPU_US; l3=$W_LOAD
+  $run "$method" "$XP" "$X_PID"; x2=$W_RPS; xb=$W_P99_MS; xc2=$W_CPU_US; l4=$W_LOAD
+  say "manifest $method: xpkg $x1, $x2 req/s (p99 $xa, $xb ms; $xc1, $xc2 µs CPU/request; load $l1, $l4);" \
+    "docker-registry $r1, $r2 req/s (p99 $ra, $rb ms; $rc1, $rc2 µs CPU/request; load $l2, $l3)"
   xr=$(( (x1 + x2) / 2 )); rr=$(( (r1 + r2) / 2 ))
   xp99=$(maximum "$xa" "$xb"); rp99=$(maximum "$ra" "$rb")
   r=$(ratio "$xr" "$rr")
   row "manifest $method ($tool)" "requests/s, mean of 2" "$xr" "$rr" "${r}×" "≥ 5×" "$(met "$r" ">=" 5)"
   row "manifest $method ($tool)" "p99 latency, worse of 2 (p50 of the first run)" "$xp99 ms ($xb50 ms)" "$rp99 ms ($rb50 ms)" "" "< 5 ms" "$(met "$xp99" "<" 5)"
+  row "manifest $method ($tool)" "server CPU per request, mean of 2" "$(( (xc1 + xc2) / 2 )) µs" "$(( (rc1 + rc2) / 2 )) µs" "" "" ""
+  row "manifest $method ($tool)" "1-min load average after each run (xpkg; docker-registry)" "$l1, $l4" "$l2, $l3" "" "" ""
 done
 
 # ---------- push of 100 MiB with skopeo into a fresh server per run ---------------------------------

@@ -53,8 +53,7 @@ internal sealed class BlobEndpoints(ContentStore store, RepositoryMap repositori
                 return;
             }
 
-            file.Position = start;
-            await ResponseHeaders.CopyAsync(file, length, response, context.RequestAborted).ConfigureAwait(false);
+            await ResponseHeaders.CopyAsync(file, start, length, response, context.RequestAborted).ConfigureAwait(false);
         }
     }
 

@@ -41,6 +41,13 @@ internal sealed class ManifestEndpoints(ContentStore store, RepositoryMap reposi
         }
 
         var info = await manifests.GetAsync(digest, ct).ConfigureAwait(false);
+        if (info is not null && manifests.Served(digest) is { } served && File.Exists(store.BlobPath(digest)))
+        {
+            // Still in the store (another process may have removed it), so the bytes kept in memory are its content.
+            await ServeAsync(context, mediaType ?? info.MediaType, served).ConfigureAwait(false);
+            return;
+        }
+
         var file = info is null ? null : ResponseHeaders.OpenShared(store.BlobPath(digest));
         if (file is null)
         {
@@ -57,9 +64,22 @@ internal sealed class ManifestEndpoints(ContentStore store, RepositoryMap reposi
             ResponseHeaders.Set(response, "ETag", "\"" + digest + "\"");
             if (!HttpMethods.IsHead(context.Request.Method))
             {
-                await ResponseHeaders.CopyAsync(file, file.Length, response, ct).ConfigureAwait(false);
+                await ResponseHeaders.CopyAsync(file, 0, file.Length, response, ct).ConfigureAwait(false);
             }
         }
+    }
+
+    private static Task ServeAsync(HttpContext context, string mediaType, ServedManifest served)
+    {
+        var response = context.Response;
+        response.ContentType = mediaType;
+        response.ContentLength = served.Content.Length;
+        var headers = response.Headers;
+        headers[ResponseHeaders.ContentDigest] = served.Digest;
+        headers.ETag = served.ETag;
+        return HttpMethods.IsHead(context.Request.Method)
+            ? Task.CompletedTask
+            : response.Body.WriteAsync(served.Content, context.RequestAborted).AsTask();
     }
 
     public async Task PutAsync(HttpContext context, RegistryRoute route)
@@ -115,7 +135,7 @@ internal sealed class ManifestEndpoints(ContentStore store, RepositoryMap reposi
             await store.WriteAsync(descriptor, content, ct).ConfigureAwait(false);
         }
 
-        manifests.Remember(digest, ManifestInfo.From(parsed, bytes.Length));
+        manifests.Remember(digest, ManifestInfo.From(parsed, bytes.Length), bytes);
         if (tags.Count == 0)
         {
             await RecordAsync(route.Name, null, descriptor, parsed, ct).ConfigureAwait(false);

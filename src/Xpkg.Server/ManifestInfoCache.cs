@@ -15,6 +15,13 @@ public sealed class ManifestInfoCache(ContentStore store)
     // Blobs seen to be something else (layers, configs): content never changes, so neither does the answer.
     private readonly ConcurrentDictionary<Digest, bool> _notManifests = new();
 
+    // The bytes of small manifests, ready to answer a GET without opening the file: a manifest GET is the
+    // request registries get most. Bounded in total; past the budget manifests are served from disk.
+    private readonly ConcurrentDictionary<Digest, ServedManifest> _served = new();
+    private const int MaxServedSize = 64 * 1024;
+    private const long ServedBudget = 64L << 20;
+    private long _servedBytes;
+
     /// <summary>The manifest stored under <paramref name="digest"/>, or null when absent or not a manifest.</summary>
     public async Task<ManifestInfo?> GetAsync(Digest digest, CancellationToken cancellationToken)
     {
@@ -40,6 +47,7 @@ public sealed class ManifestInfoCache(ContentStore store)
             byte[] bytes = await store.ReadSmallBlobAsync(descriptor, cancellationToken).ConfigureAwait(false);
             var info = ManifestInfo.From(ParsedManifest.Parse(bytes), bytes.Length);
             _known[digest] = info;
+            KeepServed(digest, bytes);
             return info;
         }
         catch (InvalidInputException)
@@ -53,13 +61,45 @@ public sealed class ManifestInfoCache(ContentStore store)
         }
     }
 
-    /// <summary>Remembers a manifest just pushed, with the media type it was pushed as.</summary>
-    public void Remember(Digest digest, ManifestInfo info) => _known[digest] = info;
+    /// <summary>Remembers a manifest just pushed, with the media type it was pushed as, and its bytes when given.</summary>
+    public void Remember(Digest digest, ManifestInfo info, byte[]? content = null)
+    {
+        _known[digest] = info;
+        if (content is not null)
+        {
+            KeepServed(digest, content);
+        }
+    }
+
+    /// <summary>The verified bytes and headers of a small manifest read or pushed before, if kept.</summary>
+    public ServedManifest? Served(Digest digest) => _served.GetValueOrDefault(digest);
 
     public void Forget(Digest digest)
     {
         _known.TryRemove(digest, out _);
         _notManifests.TryRemove(digest, out _);
+        if (_served.TryRemove(digest, out var served))
+        {
+            Interlocked.Add(ref _servedBytes, -served.Content.Length);
+        }
+    }
+
+    private void KeepServed(Digest digest, byte[] content)
+    {
+        if (content.Length > MaxServedSize || Interlocked.Add(ref _servedBytes, content.Length) > ServedBudget)
+        {
+            if (content.Length <= MaxServedSize)
+            {
+                Interlocked.Add(ref _servedBytes, -content.Length);
+            }
+
+            return;
+        }
+
+        if (!_served.TryAdd(digest, new ServedManifest(digest, content)))
+        {
+            Interlocked.Add(ref _servedBytes, -content.Length);
+        }
     }
 
     /// <summary>The first of <paramref name="roots"/> whose graph reaches <paramref name="target"/>, if any.</summary>

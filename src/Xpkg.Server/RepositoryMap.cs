@@ -33,6 +33,9 @@ public sealed class RepositoryMap(ContentStore store, string registryHost)
 
     /// <summary>Every reference of the cache with its repository path, skipping anonymous and unparsable ones.</summary>
     public async Task<IReadOnlyList<(string Repository, RepositoryEntry Entry)>> AllAsync(CancellationToken cancellationToken)
+        => (await SnapshotAsync(cancellationToken).ConfigureAwait(false)).Entries;
+
+    private async Task<IndexSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
         // Reading and parsing the index on every manifest request would dominate the request time. It is
         // replaced by rename on every change, so its timestamp and length tell whether another process changed
@@ -42,17 +45,17 @@ public sealed class RepositoryMap(ContentStore store, string registryHost)
         var now = DateTime.UtcNow;
         if (_snapshot is { } cached && cached.Stamp == stamp && now - cached.ReadAtUtc < SnapshotLifetime)
         {
-            return cached.Entries;
+            return cached;
         }
 
         long version = Volatile.Read(ref _version);
-        var entries = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = new IndexSnapshot(stamp, now, await ReadAllAsync(cancellationToken).ConfigureAwait(false));
         if (Volatile.Read(ref _version) == version)
         {
-            _snapshot = new IndexSnapshot(stamp, now, entries);
+            _snapshot = snapshot;
         }
 
-        return entries;
+        return snapshot;
     }
 
     private async Task<IReadOnlyList<(string Repository, RepositoryEntry Entry)>> ReadAllAsync(CancellationToken cancellationToken)
@@ -73,13 +76,26 @@ public sealed class RepositoryMap(ContentStore store, string registryHost)
     }
 
     public async Task<IReadOnlyList<RepositoryEntry>> EntriesAsync(string name, CancellationToken cancellationToken)
-        => (await AllAsync(cancellationToken).ConfigureAwait(false)).Where(e => e.Repository == name).Select(e => e.Entry).ToList();
+        => (await SnapshotAsync(cancellationToken).ConfigureAwait(false)).InRepository(name);
 
     /// <summary>The entry <c>name:tag</c> resolves to, this registry's own first.</summary>
     public async Task<RepositoryEntry?> ResolveTagAsync(string name, string tag, CancellationToken cancellationToken)
     {
-        var candidates = (await EntriesAsync(name, cancellationToken).ConfigureAwait(false)).Where(e => e.Tag == tag).ToList();
-        return candidates.FirstOrDefault(e => e.Registry == registryHost) ?? candidates.FirstOrDefault();
+        RepositoryEntry? first = null;
+        foreach (var e in (await SnapshotAsync(cancellationToken).ConfigureAwait(false)).InRepository(name))
+        {
+            if (e.Tag == tag)
+            {
+                if (e.Registry == registryHost)
+                {
+                    return e;
+                }
+
+                first ??= e;
+            }
+        }
+
+        return first;
     }
 
     /// <summary>The repository's tags in ordinal order, or null when the repository has no entry at all.</summary>
@@ -132,5 +148,19 @@ public sealed class RepositoryMap(ContentStore store, string registryHost)
         return removed;
     }
 
-    private sealed record IndexSnapshot((DateTime, long) Stamp, DateTime ReadAtUtc, IReadOnlyList<(string Repository, RepositoryEntry Entry)> Entries);
+    private sealed class IndexSnapshot((DateTime, long) stamp, DateTime readAtUtc, IReadOnlyList<(string Repository, RepositoryEntry Entry)> entries)
+    {
+        // Every manifest request looks up one repository: grouped once per snapshot, not filtered per request.
+        private readonly Dictionary<string, RepositoryEntry[]> _byRepository = entries
+            .GroupBy(e => e.Repository, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Entry).ToArray(), StringComparer.Ordinal);
+
+        public (DateTime, long) Stamp => stamp;
+
+        public DateTime ReadAtUtc => readAtUtc;
+
+        public IReadOnlyList<(string Repository, RepositoryEntry Entry)> Entries => entries;
+
+        public IReadOnlyList<RepositoryEntry> InRepository(string name) => _byRepository.GetValueOrDefault(name) ?? [];
+    }
 }

@@ -48,37 +48,31 @@ public sealed class BlobUpload : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         long start = _file.Length;
-        _file.Position = start;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long copied = 0;
-        try
+
+        // Network reads return a few kilobytes at a time: each buffer is filled before it is hashed and written,
+        // so both work on large blocks, and the write of one overlaps the receiving and hashing of the next.
+        async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct)
         {
-            while (true)
+            int n = await FillAsync(source, buffer, ct).ConfigureAwait(false);
+            copied += n;
+            if (expectedLength is { } limit && copied > limit)
             {
-                // Network reads return a few kilobytes at a time: gather a full buffer so hashing and
-                // writing work on large blocks, which is what makes them fast.
-                int n = await FillAsync(source, buffer, cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                copied += n;
-                if (expectedLength is { } limit && copied > limit)
-                {
-                    throw new DigestMismatchException($"chunk is longer than its declared {limit} bytes");
-                }
-
-                _sha256.AppendData(buffer, 0, n);
-                await _file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                throw new DigestMismatchException($"chunk is longer than its declared {limit} bytes");
             }
 
+            _sha256.AppendData(buffer.Span[..n]);
+            return n;
+        }
+
+        try
+        {
+            await OverlappedWriter.CopyAsync(ReadAsync, _file, start, cancellationToken).ConfigureAwait(false);
             if (expectedLength is { } expected && copied != expected)
             {
                 throw new DigestMismatchException($"chunk has {copied} bytes, {expected} were declared");
             }
 
-            await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
             return copied;
         }
         catch
@@ -91,18 +85,14 @@ public sealed class BlobUpload : IAsyncDisposable
             _file.SetLength(start);
             throw;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         int filled = 0;
-        while (filled < BufferSize)
+        while (filled < buffer.Length)
         {
-            int n = await source.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), cancellationToken).ConfigureAwait(false);
+            int n = await source.ReadAsync(buffer[filled..], cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 break;

@@ -138,7 +138,7 @@ public sealed class ContentStore : IContentSource, IContentTarget, IReferrersSou
             var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
             await using (verifying.ConfigureAwait(false))
             {
-                await CopyWithWritebackAsync(verifying, output, cancellationToken).ConfigureAwait(false);
+                await OverlappedWriter.CopyAsync(verifying.ReadAsync, output, 0, cancellationToken).ConfigureAwait(false);
             }
 
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -150,58 +150,6 @@ public sealed class ContentStore : IContentSource, IContentTarget, IReferrersSou
             await output.DisposeAsync().ConfigureAwait(false);
             TryDelete(temp);
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Copies with two buffers: while one is written to disk on a pool thread, the next is read and hashed here,
-    /// so hashing and writing overlap instead of taking turns.
-    /// </summary>
-    private static async Task CopyWithWritebackAsync(Stream source, FileStream output, CancellationToken cancellationToken)
-    {
-        const long WritebackChunk = 8L << 20;
-        var pool = System.Buffers.ArrayPool<byte>.Shared;
-        byte[] current = pool.Rent(BufferSize);
-        byte[] spare = pool.Rent(BufferSize);
-        Task pending = Task.CompletedTask;
-        try
-        {
-            var handle = output.SafeFileHandle;
-            long written = 0;
-            long flushed = 0;
-            int n;
-            while ((n = await source.ReadAsync(current.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                await pending.ConfigureAwait(false);
-                if (written - flushed >= WritebackChunk)
-                {
-                    Writeback.Start(handle, flushed, written - flushed);
-                    flushed = written;
-                }
-
-                byte[] chunk = current;
-                long offset = written;
-                int length = n;
-                pending = Task.Run(() => RandomAccess.Write(handle, chunk.AsSpan(0, length), offset), cancellationToken);
-                written += n;
-                (current, spare) = (spare, current);
-            }
-
-            await pending.ConfigureAwait(false);
-        }
-        finally
-        {
-            // A write may still be using a buffer when the read failed: let it finish before the buffers go back.
-            try
-            {
-                await pending.ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException)
-            {
-            }
-
-            pool.Return(current);
-            pool.Return(spare);
         }
     }
 

@@ -42,6 +42,9 @@ public sealed partial class RegistryConfigTests : IDisposable
         Assert.Equal("https://registry.local:5443", toml["server"]);
         var host = (TomlTable)((TomlTable)toml["host"])["https://registry.local:5443"];
         Assert.Equal("/etc/containerd/certs.d/registry.local:5443/ca.crt", host["ca"]);
+
+        // Pushes use the server entry: it trusts the CA too.
+        Assert.Equal("/etc/containerd/certs.d/registry.local:5443/ca.crt", toml["ca"]);
     }
 
     [Fact]

@@ -1,13 +1,12 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.RegularExpressions;
+using Xpkg.Testing;
 
 namespace Xpkg.Server.Tests;
 
 /// <summary>The <c>xpkg serve</c> command as a process: TLS auto, JSON access log, graceful stop on SIGTERM, reuse on restart.</summary>
-public sealed partial class ServeCommandTests : IDisposable
+public sealed class ServeCommandTests : IDisposable
 {
     private readonly string _cache = Path.Combine(Path.GetTempPath(), "xpkg-serve-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -77,109 +76,5 @@ public sealed partial class ServeCommandTests : IDisposable
             },
         };
         return new HttpClient(handler) { BaseAddress = new Uri(address) };
-    }
-
-    private sealed partial class ServeProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly Task<string> _stderr;
-
-        private ServeProcess(Process process, string address, string? caFile)
-        {
-            _process = process;
-            Address = address;
-            CaFile = caFile;
-            _stderr = process.StandardError.ReadToEndAsync();
-        }
-
-        public string Address { get; }
-
-        public string? CaFile { get; }
-
-        public string Stderr { get; private set; } = "";
-
-        public static async Task<ServeProcess> StartAsync(string cache, params string[] arguments)
-        {
-            var process = Process.Start(Start(cache, arguments))!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            string? address = null;
-            string? ca = null;
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                if (ServingLine().Match(line) is { Success: true } m)
-                {
-                    address = m.Groups[1].Value;
-                    if (!arguments.Contains("--tls"))
-                    {
-                        break;
-                    }
-                }
-                else if (line.StartsWith("CA certificate for clients: ", StringComparison.Ordinal))
-                {
-                    ca = line["CA certificate for clients: ".Length..];
-                    break;
-                }
-            }
-
-            if (address is null)
-            {
-                process.Kill();
-                throw new Xunit.Sdk.XunitException("xpkg serve did not report its address: " + await process.StandardError.ReadToEndAsync());
-            }
-
-            return new ServeProcess(process, address, ca);
-        }
-
-        public static async Task<(int Exit, string Stderr)> RunToEndAsync(string cache, params string[] arguments)
-        {
-            using var process = Process.Start(Start(cache, arguments))!;
-            string stderr = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return (process.ExitCode, stderr);
-        }
-
-        /// <summary>SIGTERM, as a service manager would send, then the exit status.</summary>
-        public async Task<int> StopAsync()
-        {
-            await ExternalTool.RunAsync("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _process.WaitForExitAsync(timeout.Token);
-            Stderr = await _stderr;
-            return _process.ExitCode;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-        }
-
-        private static ProcessStartInfo Start(string cache, string[] arguments)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "xpkg.dll"));
-            start.ArgumentList.Add("serve");
-            start.ArgumentList.Add("--cache-dir");
-            start.ArgumentList.Add(cache);
-            foreach (string a in arguments)
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            return start;
-        }
-
-        [GeneratedRegex(@"^Serving .* at (\S+/) ")]
-        private static partial Regex ServingLine();
     }
 }

@@ -5,11 +5,16 @@ using System.Text.RegularExpressions;
 namespace Xpkg.Testing;
 
 /// <summary>
-/// <c>xpkg serve</c> as a process on a free loopback port: started, its address read from its first line,
-/// its standard error collected as it runs, stopped by its own PID.
+/// <c>xpkg serve</c> as a process on a free loopback port: started, its address (and CA with <c>--tls auto</c>) read
+/// from its first lines, its standard error collected as it runs, stopped by its own PID.
 /// </summary>
 public sealed partial class ServeProcess : IAsyncDisposable
 {
+    /// <summary>The reference the fixture package is loaded under by <see cref="StartOverFixtureAsync"/>.</summary>
+    public const string FixtureReference = "example.test/crossplane-contrib/function-cpt:v1";
+
+    private const string CaLinePrefix = "CA certificate for clients: ";
+
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
 
@@ -20,6 +25,9 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     /// <summary><c>host:port</c> of <see cref="Address"/>.</summary>
     public string Authority => new Uri(Address).Authority;
+
+    /// <summary>The CA file clients should trust, with <c>--tls auto</c>.</summary>
+    public string? CaFile { get; private set; }
 
     /// <summary>What the server wrote on standard error so far (access log, mirror decisions).</summary>
     public string Stderr
@@ -33,22 +41,28 @@ public sealed partial class ServeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServeProcess> StartAsync(string cacheDir, IEnumerable<string> arguments, IDictionary<string, string>? env = null)
+    /// <summary>
+    /// Loads the fixture package into <paramref name="cache"/> as <see cref="FixtureReference"/> (served as
+    /// <c>crossplane-contrib/function-cpt:v1</c>) and serves the cache on a free port, over <c>--tls auto</c> or plain HTTP.
+    /// </summary>
+    public static async Task<ServeProcess> StartOverFixtureAsync(string cache, bool tls)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in (string[])[Run.XpkgDll, "serve", "--cache-dir", cacheDir, "--addr", "127.0.0.1:0", .. arguments])
+        var load = await Run.XpkgAsync(cache, "load", Repo.Fixture(Repo.XpkgFixture), "--tag", FixtureReference);
+        if (load.ExitCode != 0)
         {
-            start.ArgumentList.Add(a);
+            throw new InvalidOperationException("loading the fixture failed: " + load);
         }
 
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment.Remove("XPKG_CACHE_DIR");
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-        {
-            start.Environment[k] = v;
-        }
+        return await StartAsync(cache, tls ? ["--tls", "auto", "--log-format", "none"] : ["--log-format", "none"]);
+    }
 
-        var process = Process.Start(start)!;
+    public static Task<ServeProcess> StartAsync(string cacheDir, params string[] arguments)
+        => StartAsync(cacheDir, arguments, env: null);
+
+    public static async Task<ServeProcess> StartAsync(string cacheDir, IEnumerable<string> arguments, IDictionary<string, string>? env)
+    {
+        string[] args = [.. arguments];
+        var process = Process.Start(StartInfo(cacheDir, args, env))!;
         var serve = new ServeProcess(process);
         process.ErrorDataReceived += (_, e) =>
         {
@@ -61,6 +75,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
             }
         };
         process.BeginErrorReadLine();
+        bool tls = args.Contains("--tls");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
@@ -68,8 +83,16 @@ public sealed partial class ServeProcess : IAsyncDisposable
             {
                 if (ServingLine().Match(line) is { Success: true } m)
                 {
-                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
                     serve.Address = m.Groups[1].Value;
+                }
+                else if (line.StartsWith(CaLinePrefix, StringComparison.Ordinal))
+                {
+                    serve.CaFile = line[CaLinePrefix.Length..];
+                }
+
+                if (serve.Address.Length > 0 && (!tls || serve.CaFile is not null))
+                {
+                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
                     return serve;
                 }
             }
@@ -82,8 +105,31 @@ public sealed partial class ServeProcess : IAsyncDisposable
         throw new InvalidOperationException("xpkg serve did not report its address: " + serve.Stderr);
     }
 
-    /// <summary>Stops the server (SIGKILL) before the test ends, e.g. to see what it wrote.</summary>
-    public async Task StopAsync()
+    /// <summary>Runs <c>xpkg serve</c> expecting it to exit by itself (bad options): its exit status and standard error.</summary>
+    public static async Task<(int Exit, string Stderr)> RunToEndAsync(string cacheDir, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(cacheDir, arguments, env: null))!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, stderr);
+    }
+
+    /// <summary>SIGTERM, as a service manager would send, then the exit status.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await Run.ProcessAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(bound.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
@@ -91,12 +137,27 @@ public sealed partial class ServeProcess : IAsyncDisposable
             using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await _process.WaitForExitAsync(bound.Token);
         }
+
+        _process.Dispose();
     }
 
-    public async ValueTask DisposeAsync()
+    private static ProcessStartInfo StartInfo(string cacheDir, string[] arguments, IDictionary<string, string>? env)
     {
-        await StopAsync();
-        _process.Dispose();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] addr = arguments.Contains("--addr") ? [] : ["--addr", "127.0.0.1:0"];
+        foreach (string a in (string[])[Run.XpkgDll, "serve", "--cache-dir", cacheDir, .. addr, .. arguments])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment.Remove("XPKG_CACHE_DIR");
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            start.Environment[k] = v;
+        }
+
+        return start;
     }
 
     [GeneratedRegex(@"^Serving .* at (\S+/) ")]

@@ -74,12 +74,15 @@ public sealed class RegistryClusterConfig
         get
         {
             string server = Quote($"{Scheme}://{Address.Authority}");
-            string ca = CaFile is null ? "" : $"\n  ca = {Quote($"{HostsDir}/{CaKey}")}";
+            string ca = CaFile is null ? "" : $"ca = {Quote($"{HostsDir}/{CaKey}")}";
+
+            // The host entry answers pulls; pushes (ctr push, nerdctl push) go to the server entry, which has every
+            // capability, so the CA is named at the top level too.
             return $"""
-                server = {server}
+                server = {server}{(ca.Length > 0 ? "\n" + ca : "")}
 
                 [host.{server}]
-                  capabilities = ["pull", "resolve"]{ca}
+                  capabilities = ["pull", "resolve"]{(ca.Length > 0 ? "\n  " + ca : "")}
 
                 """;
         }
