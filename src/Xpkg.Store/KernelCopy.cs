@@ -56,7 +56,6 @@ internal static partial class KernelCopy
         output.SetLength(size);
         using var hash = IncrementalHash.CreateHash(descriptor.Digest.HashAlgorithm());
         using var map = MemoryMappedFile.CreateFromFile(target, null, size, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-        using var view = map.CreateViewAccessor(0, size, MemoryMappedFileAccess.Read);
         Task<int>? next = null;
         try
         {
@@ -72,7 +71,7 @@ internal static partial class KernelCopy
                 long end = done + n;
                 next = end < size ? StartCopy(region, target, end, (int)Math.Min(Chunk, size - end), descriptor, cancellationToken) : null;
                 Writeback.Start(target, done, n);
-                Append(hash, view, done, n);
+                Append(hash, map, done, n);
                 source.Advance(n);
                 done = end;
                 if (next is null)
@@ -124,14 +123,19 @@ internal static partial class KernelCopy
         }
     }
 
-    private static unsafe void Append(IncrementalHash hash, MemoryMappedViewAccessor view, long offset, int length)
+    /// <summary>
+    /// Hashes one chunk through its own view, unmapped right after: mapped pages count as the process's memory,
+    /// so a view of the whole blob would grow with it.
+    /// </summary>
+    private static unsafe void Append(IncrementalHash hash, MemoryMappedFile map, long offset, int length)
     {
+        using var view = map.CreateViewAccessor(offset, length, MemoryMappedFileAccess.Read);
         byte* pointer = null;
         var handle = view.SafeMemoryMappedViewHandle;
         handle.AcquirePointer(ref pointer);
         try
         {
-            hash.AppendData(new ReadOnlySpan<byte>(pointer + view.PointerOffset + offset, length));
+            hash.AppendData(new ReadOnlySpan<byte>(pointer + view.PointerOffset, length));
         }
         finally
         {
