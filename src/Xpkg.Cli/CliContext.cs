@@ -29,21 +29,18 @@ internal sealed class CliContext(ParseResult parse)
     public ExplainLog Explain => _explain ??= NewExplainLog();
 
     /// <summary>A registry client configured from the global options; creating it opens no connection.</summary>
-    public RegistryClient NewRegistryClient() => new(new RegistryClientOptions
+    public RegistryClient NewRegistryClient() => new(RegistryOptions(Explain));
+
+    /// <summary>The registry client settings of the global options (hosts, CA, insecure registries, offline), logging to <paramref name="log"/>.</summary>
+    public RegistryClientOptions RegistryOptions(ExplainLog log) => new()
     {
-        Hosts = new RegistryHostOptions
-        {
-            HostsDir = parse.GetValue(GlobalOptions.HostsDir),
-            RegistryConfigFile = parse.GetValue(GlobalOptions.RegistryConfig),
-            InsecureRegistries = parse.GetValue(GlobalOptions.InsecureRegistry) ?? [],
-            CaFiles = parse.GetValue(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
-        },
-        Log = Explain,
+        Hosts = GlobalOptions.HostOptions(parse),
+        Log = log,
         Offline = Offline,
 
         // The cache and other targets verify every blob they write; hashing once is enough.
         VerifyBlobs = false,
-    });
+    };
 
     public T? Get<T>(Option<T> option) => parse.GetValue(option);
 

@@ -21,6 +21,14 @@ internal static class CommonOptions
 
     public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "blobs moved at once", DefaultValueFactory = _ => 4 };
 
+    /// <summary>Referrers of referrers are followed this deep (a signature of an SBOM of an image is depth 2).</summary>
+    public const int ReferrersDepth = 8;
+
+    public static readonly Option<bool> Referrers = new("--referrers")
+    {
+        Description = $"also copy referrers (signatures, SBOMs: manifests whose subject is a copied manifest), theirs too, {ReferrersDepth} levels deep",
+    };
+
     static CommonOptions()
     {
         Policy.AcceptOnlyFromAmong("IfNotPresent", "Always", "Never");
@@ -40,6 +48,7 @@ internal static class CommonOptions
             throw new InvalidInputException($"--jobs {jobs}: give 1 to 64");
         }
 
-        return new CopyOptions { Platform = platform, Jobs = jobs, Observer = observer };
+        bool referrers = ctx.Parse.GetResult(Referrers) is not null && ctx.Get(Referrers);
+        return new CopyOptions { Platform = platform, Jobs = jobs, Observer = observer, ReferrersDepth = referrers ? ReferrersDepth : 0 };
     }
 }

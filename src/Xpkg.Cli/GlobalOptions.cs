@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Xpkg.Registry.Hosts;
 
 namespace Xpkg.Cli;
 
@@ -14,7 +15,7 @@ internal static class GlobalOptions
 
     public static readonly Option<string?> HostsDir = new("--hosts-dir")
     {
-        Description = "registry host configuration in containerd's certs.d layout (env XPKG_HOSTS_DIR)",
+        Description = $"registry host configuration in containerd's certs.d layout (env XPKG_HOSTS_DIR; default {RegistryHostOptions.DefaultHostsDir} when it exists)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("XPKG_HOSTS_DIR"),
     };
@@ -64,6 +65,21 @@ internal static class GlobalOptions
     static GlobalOptions()
     {
         Output.AcceptOnlyFromAmong("text", "json");
+    }
+
+    /// <summary>The registry host settings of a command line, saying where the hosts directory came from.</summary>
+    public static RegistryHostOptions HostOptions(ParseResult parse)
+    {
+        string? hostsDir = parse.GetValue(HostsDir);
+        bool given = parse.GetResult(HostsDir) is { Implicit: false };
+        return new RegistryHostOptions
+        {
+            HostsDir = string.IsNullOrEmpty(hostsDir) ? null : hostsDir,
+            HostsDirOrigin = string.IsNullOrEmpty(hostsDir) ? null : given ? "from --hosts-dir" : "from XPKG_HOSTS_DIR",
+            RegistryConfigFile = parse.GetValue(RegistryConfig),
+            InsecureRegistries = parse.GetValue(InsecureRegistry) ?? [],
+            CaFiles = parse.GetValue(CaFile) is { Length: > 0 } ca ? [ca] : [],
+        }.WithDefaultHostsDir();
     }
 
     public static IEnumerable<Option> All => [CacheDir, HostsDir, RegistryConfig, InsecureRegistry, CaFile, Offline, Output, Verbose];

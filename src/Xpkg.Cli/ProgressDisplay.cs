@@ -14,13 +14,12 @@ internal sealed class ProgressDisplay(ProgressContext progress) : ICopyObserver
     private const long MinimumBytes = 1L << 20;
     private readonly ConcurrentDictionary<Digest, ProgressTask> _tasks = new();
 
-    public static async Task<T> RunAsync<T>(CliContext ctx, Func<ICopyObserver, Task<T>> work)
-    {
-        if (ctx.Json || Console.IsErrorRedirected)
-        {
-            return await work(ICopyObserver.None).ConfigureAwait(false);
-        }
+    // Spectre.Console is loaded (and its types initialised) only on a terminal: scripts do not pay for it.
+    public static Task<T> RunAsync<T>(CliContext ctx, Func<ICopyObserver, Task<T>> work)
+        => ctx.Json || Console.IsErrorRedirected ? work(ICopyObserver.None) : ShowAsync(work);
 
+    private static async Task<T> ShowAsync<T>(Func<ICopyObserver, Task<T>> work)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         T result = default!;
         await console.Progress()

@@ -101,28 +101,38 @@ public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisp
         }
     }
 
-    public async Task<Stream> OpenAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    public Task<Stream> OpenAsync(Descriptor descriptor, CancellationToken cancellationToken) => OpenAsync(descriptor, 0, cancellationToken);
+
+    /// <summary>
+    /// The blob from <paramref name="offset"/> on, unverified (callers reading it whole wrap it in a <see cref="VerifyingStream"/>).
+    /// containerd numbers the chunks of a read from 0 whatever the offset, so the stream checks them the same way.
+    /// </summary>
+    public async Task<Stream> OpenAsync(Descriptor descriptor, long offset, CancellationToken cancellationToken)
     {
-        var call = _content.Read(new ReadContentRequest { Digest = descriptor.Digest.ToString() }, _connection.Headers(), cancellationToken: cancellationToken);
+        var call = _content.Read(new ReadContentRequest { Digest = descriptor.Digest.ToString(), Offset = offset }, _connection.Headers(), cancellationToken: cancellationToken);
         return await ContainerdReadStream.OpenAsync(call, e => ContainerdErrors.IsNotFound(e)
             ? new ContentNotFoundException(descriptor.Digest, Description)
             : ContainerdErrors.Translate(e, _connection, $"to read {descriptor.Digest}"), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)
+        => await InfoAsync(descriptor.Digest, cancellationToken).ConfigureAwait(false) == descriptor.Size;
+
+    /// <summary>The size of a blob in the content store, or null when containerd does not have it.</summary>
+    public async Task<long?> InfoAsync(Digest digest, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await _content.InfoAsync(new InfoRequest { Digest = descriptor.Digest.ToString() }, _connection.Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return response.Info is { } info && info.Size == descriptor.Size;
+            var response = await _content.InfoAsync(new InfoRequest { Digest = digest.ToString() }, _connection.Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return response.Info?.Size;
         }
         catch (RpcException e) when (ContainerdErrors.IsNotFound(e))
         {
-            return false;
+            return null;
         }
         catch (RpcException e)
         {
-            throw ContainerdErrors.Translate(e, _connection, $"to look up {descriptor.Digest}");
+            throw ContainerdErrors.Translate(e, _connection, $"to look up {digest}");
         }
     }
 

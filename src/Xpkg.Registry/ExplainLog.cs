@@ -20,6 +20,9 @@ public sealed class ExplainLog
     /// <summary>Called for every event as it happens (e.g. to stream to stderr); may be null.</summary>
     public Action<ExplainEvent>? OnEvent { get; set; }
 
+    /// <summary>False for a long-running process (the server): events go to <see cref="OnEvent"/> only, none pile up.</summary>
+    public bool Keep { get; init; } = true;
+
     /// <summary>A log nobody reads; the default where a caller passes none.</summary>
     public static ExplainLog Discard => new();
 
@@ -37,9 +40,12 @@ public sealed class ExplainLog
     public void Add(string topic, string message)
     {
         var e = new ExplainEvent(DateTimeOffset.UtcNow, topic, message);
-        lock (_lock)
+        if (Keep)
         {
-            _events.Add(e);
+            lock (_lock)
+            {
+                _events.Add(e);
+            }
         }
 
         OnEvent?.Invoke(e);

@@ -9,7 +9,7 @@ public sealed record RegistryClientOptions
 {
     public RegistryHostOptions Hosts { get; init; } = new();
 
-    /// <summary>Where logins come from; default: Docker's config.json at its usual place.</summary>
+    /// <summary>Where logins come from; default: Docker config.json, then containers auth.json (<see cref="Auth.CredentialFiles"/>).</summary>
     public ICredentialProvider? Credentials { get; init; }
 
     public ExplainLog Log { get; init; } = new();

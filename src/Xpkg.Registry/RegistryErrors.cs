@@ -76,10 +76,10 @@ internal static class RegistryErrors
         {
             HttpStatusCode.Unauthorized when !hadCredentials => new RegistryResponseException(
                 $"{host} requires authentication for {what}", response.StatusCode, codes,
-                $"add credentials for {host} to Docker's config.json (docker login {host}, or an \"auths\" entry)"),
+                $"log in: docker login {host} (Docker's config.json) or podman/skopeo login {host} (containers auth.json)"),
             HttpStatusCode.Unauthorized => new RegistryResponseException(
                 $"{host} rejected the credentials for {what}", response.StatusCode, codes,
-                $"check the username and password stored for {host} in Docker's config.json or its credential helper"),
+                $"check the username and password stored for {host} in Docker's config.json, containers auth.json or their credential helper"),
             HttpStatusCode.Forbidden => new RegistryResponseException(
                 $"{host} denied access to {what}{detail}", response.StatusCode, codes,
                 hadCredentials ? "the account lacks permission for this repository" : $"log in to {host}: the repository may be private"),

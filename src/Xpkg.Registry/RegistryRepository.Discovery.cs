@@ -72,64 +72,6 @@ public sealed partial class RegistryRepository
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// Manifests whose <c>subject</c> is <paramref name="subject"/>: the referrers API, or the
-    /// <c>sha256-&lt;hex&gt;</c> tag schema where the registry has no such API (distribution 2.8 answers 404).
-    /// </summary>
-    public async Task<IReadOnlyList<Descriptor>> ReferrersAsync(Digest subject, string? artifactType, CancellationToken cancellationToken)
-    {
-        string what = $"referrers of {Registry}/{Name}@{subject}";
-        var viaApi = await OnEndpointsAsync<IReadOnlyList<Descriptor>?>(HostCapabilities.Pull, what, async endpoint =>
-        {
-            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
-            {
-                Method = HttpMethod.Get,
-                Path = $"{Escape(Name)}/referrers/{subject}",
-                Query = artifactType is null ? null : "artifactType=" + Uri.EscapeDataString(artifactType),
-                Accept = [MediaTypes.OciIndex],
-                Scopes = PullScope,
-                What = what,
-            }, cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == MediaTypes.OciIndex)
-            {
-                byte[] body = await HttpBodies.ReadBoundedAsync(response.Content, ParsedManifest.MaxBytes, what, cancellationToken).ConfigureAwait(false);
-                bool filtered = response.Headers.TryGetValues("OCI-Filters-Applied", out var f) && f.Any(v => v.Contains("artifactType", StringComparison.Ordinal));
-                Log.Add("referrers", $"{what}: referrers API at {endpoint.Authority}");
-                return Filter(ParsedManifest.Parse(body, MediaTypes.OciIndex).Manifests, filtered ? null : artifactType);
-            }
-
-            if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed))
-            {
-                throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
-            }
-
-            return null; // no referrers API here: the tag schema below
-        }, cancellationToken).ConfigureAwait(false);
-        if (viaApi is not null)
-        {
-            return viaApi;
-        }
-
-        string tag = ReferrersTag(subject);
-        Log.Add("referrers", $"{what}: no referrers API; reading the fallback tag {tag}");
-        try
-        {
-            var index = await GetManifestAsync(tag, cancellationToken).ConfigureAwait(false);
-            var parsed = index.Parse();
-            return parsed.IsIndex ? Filter(parsed.Manifests, artifactType) : [];
-        }
-        catch (RegistryResponseException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return [];
-        }
-    }
-
-    /// <summary>The referrers tag schema: <c>sha256:abc…</c> becomes the tag <c>sha256-abc…</c>.</summary>
-    public static string ReferrersTag(Digest subject) => $"{subject.Algorithm}-{subject.Encoded}"[..Math.Min(128, subject.Algorithm.Length + 1 + subject.Encoded.Length)];
-
-    private static IReadOnlyList<Descriptor> Filter(IReadOnlyList<Descriptor> manifests, string? artifactType)
-        => artifactType is null ? manifests : [.. manifests.Where(m => m.ArtifactType == artifactType)];
-
     private static List<string> ParseTags(byte[] body, string what)
     {
         try

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 
 using Xpkg.Oci;
@@ -9,6 +10,21 @@ namespace Xpkg.Registry;
 
 public sealed partial class RegistryRepository
 {
+    // Roots fetched by FetchRootAsync, verified, so the copy that follows does not GET them again.
+    private readonly ConcurrentDictionary<Digest, byte[]> _fetchedRoots = new();
+
+    /// <summary>
+    /// The descriptor of a tag or digest about to be copied: one GET (no HEAD first, as the copy needs the bytes
+    /// anyway), its bytes kept for <see cref="OpenAsync"/>.
+    /// </summary>
+    public async Task<Descriptor> FetchRootAsync(string reference, CancellationToken cancellationToken)
+    {
+        var manifest = await GetManifestAsync(reference, cancellationToken).ConfigureAwait(false);
+        _fetchedRoots[manifest.Descriptor.Digest] = manifest.Bytes.ToArray();
+        LogResolved($"manifest {Registry}/{Name}{(Digest.TryParse(reference, out _) ? "@" : ":")}{reference}", manifest.Descriptor);
+        return manifest.Descriptor;
+    }
+
     /// <summary>The descriptor of a tag or digest: HEAD first (cheap, and not counted by rate limiters), GET when HEAD says too little.</summary>
     public async Task<Descriptor> ResolveAsync(string reference, CancellationToken cancellationToken)
     {
@@ -44,9 +60,12 @@ public sealed partial class RegistryRepository
         }, cancellationToken).ConfigureAwait(false);
 
         descriptor ??= (await GetManifestAsync(reference, cancellationToken).ConfigureAwait(false)).Descriptor;
-        Log.Add("digest", $"{what} resolves to {descriptor.Digest} ({descriptor.MediaType}, {descriptor.Size} bytes)");
+        LogResolved(what, descriptor);
         return descriptor;
     }
+
+    private void LogResolved(string what, Descriptor descriptor)
+        => Log.Add("digest", $"{what} resolves to {descriptor.Digest} ({descriptor.MediaType}, {descriptor.Size} bytes)");
 
     /// <summary>
     /// Fetches a manifest or index by tag or digest, bounded to <see cref="ParsedManifest.MaxBytes"/>, with its
@@ -132,6 +151,38 @@ public sealed partial class RegistryRepository
     }
 
     /// <summary>
+    /// HEAD on a blob with pull rights: its size as the registry states it, or null when it does not have it.
+    /// The size only bounds what a caller reads; the digest check at the end of the read is what counts.
+    /// </summary>
+    public Task<long?> StatBlobAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        string what = $"blob {digest} of {Registry}/{Name}";
+        return OnEndpointsAsync<long?>(HostCapabilities.Pull, what, async endpoint =>
+        {
+            using var response = await _transport.SendAsync(endpoint, new RegistryRequest
+            {
+                Method = HttpMethod.Head,
+                Path = $"{Escape(Name)}/blobs/{digest}",
+                Scopes = PullScope,
+                What = what,
+            }, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
+            }
+
+            return response.Content.Headers.ContentLength is long size and >= 0
+                ? size
+                : throw new XpkgException($"{what}: {endpoint.Authority} did not state its size");
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// <see cref="IContentSource"/>: manifests come back as their verified bytes, blobs as resumable streams.
     /// </summary>
     public async Task<Stream> OpenAsync(Descriptor descriptor, CancellationToken cancellationToken)
@@ -151,6 +202,11 @@ public sealed partial class RegistryRepository
     {
         if (MediaTypes.IsManifest(descriptor.MediaType))
         {
+            if (_fetchedRoots.TryGetValue(descriptor.Digest, out byte[]? fetched) && fetched.Length == descriptor.Size)
+            {
+                return new MemoryStream(fetched, writable: false);
+            }
+
             var manifest = await GetManifestAsync(descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
             if (manifest.Descriptor.Size != descriptor.Size)
             {

@@ -120,6 +120,11 @@ public sealed partial class RegistryRepository
             }
 
             _writtenManifests[descriptor.Digest] = bytes;
+            if (response.Headers.Contains("OCI-Subject"))
+            {
+                _indexedByRegistry[descriptor.Digest] = 0;
+            }
+
             Log.Add("push", $"{what} written ({descriptor.Digest})");
             return true;
         }, cancellationToken);

@@ -23,7 +23,7 @@ internal sealed class ListingEndpoints(RepositoryMap repositories)
         await WritePageAsync(context, names, "/v2/_catalog", "repositories", null).ConfigureAwait(false);
     }
 
-    private static async Task WritePageAsync(HttpContext context, IReadOnlyList<string> sorted, string path, string property, string? name)
+    internal static async Task WritePageAsync(HttpContext context, IReadOnlyList<string> sorted, string path, string property, string? name)
     {
         var page = Page.Take(sorted, context.Request, path);
         if (page is null)

@@ -1,3 +1,5 @@
+using Xpkg.Server.Upstreams;
+
 namespace Xpkg.Server;
 
 /// <summary>Routes a <c>/v2/…</c> request to its endpoint after the name and access checks.</summary>
@@ -8,7 +10,8 @@ internal sealed class RegistryDispatcher(
     UploadEndpoints uploads,
     ListingEndpoints listings,
     ReferrersEndpoint referrers,
-    TextWriter errors)
+    TextWriter errors,
+    (UpstreamRouter Router, UpstreamEndpoints Endpoints)? upstreams = null)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -20,7 +23,8 @@ internal sealed class RegistryDispatcher(
             return;
         }
 
-        if (route.Name.Length > 0 && !RegistryRoute.IsValidName(route.Name))
+        var upstream = upstreams?.Router.Route(context.Request, route);
+        if (upstream is { Name: null } || (upstream is null && route.Name.Length > 0 && !RegistryRoute.IsValidName(route.Name)))
         {
             await RegistryError.NameInvalid(route.Name).WriteAsync(context).ConfigureAwait(false);
             return;
@@ -33,10 +37,10 @@ internal sealed class RegistryDispatcher(
         }
 
         string method = context.Request.Method;
-        Task? handled = (route.Kind, method) switch
+        Task? handled = upstream is { Name: { } name } ? upstreams!.Value.Endpoints.Handle(context, route, name) : (route.Kind, method) switch
         {
             (RouteKind.Base, "GET" or "HEAD") => Empty(context),
-            (RouteKind.Catalog, "GET") => listings.CatalogAsync(context),
+            (RouteKind.Catalog, "GET") => upstreams is { } u ? u.Endpoints.CatalogAsync(context, () => listings.CatalogAsync(context)) : listings.CatalogAsync(context),
             (RouteKind.Tags, "GET") => listings.TagsAsync(context, route),
             (RouteKind.Blob, "GET" or "HEAD") => blobs.GetAsync(context, route),
             (RouteKind.Blob, "DELETE") => blobs.DeleteAsync(context, route),

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Xpkg.Oci;
+using Xpkg.Server.Upstreams;
 using Xpkg.Store;
 
 namespace Xpkg.Server;
@@ -81,14 +82,24 @@ public sealed class RegistryServer : IAsyncDisposable
             var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             string registryHost = options.RegistryHost ?? bound.Authority;
             var repositories = new RepositoryMap(store, registryHost);
+            var blobs = new BlobEndpoints(store, repositories, manifestInfo);
+            (UpstreamRouter, UpstreamEndpoints)? upstreams = null;
+            if (options.Upstream is { } upstream)
+            {
+                var source = new ServeSource(store, repositories, manifestInfo, upstream, options.UpstreamPolicy, new MirrorLog(options.AccessLog, errorLog), app.Lifetime.ApplicationStopping);
+                upstreams = (new UpstreamRouter(registryHost, everyName: !upstream.FillsCache), new UpstreamEndpoints(source, blobs));
+            }
+
             dispatcher = new RegistryDispatcher(
-                new AccessPolicy(users, options.AuthenticatePulls, options.ReadOnly),
-                new BlobEndpoints(store, repositories, manifestInfo),
+                // What containerd holds is served read-only: nothing here writes into it.
+                new AccessPolicy(users, options.AuthenticatePulls, options.ReadOnly || options.Upstream is { FillsCache: false }),
+                blobs,
                 new ManifestEndpoints(store, repositories, manifestInfo),
                 new UploadEndpoints(store, sessions),
                 new ListingEndpoints(repositories),
                 new ReferrersEndpoint(repositories, manifestInfo),
-                errorLog);
+                errorLog,
+                upstreams);
             return new RegistryServer(app, sessions, lease, new Uri(bound.GetLeftPart(UriPartial.Authority) + "/"), registryHost, options.ShutdownTimeout);
         }
         catch

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Xpkg.Server.Upstreams;
 
 namespace Xpkg.Server;
 
@@ -35,6 +36,15 @@ public sealed record RegistryServerOptions
 
     /// <summary>Uploads open at once (each holds a file open); more are answered 429 with Retry-After.</summary>
     public int MaxOpenUploads { get; init; } = 1024;
+
+    /// <summary>
+    /// Where content of upstream repositories comes from: a registry (mirror mode: stored into the cache as it is
+    /// served) or containerd (every repository, read-only, streamed directly). Null serves the cache alone.
+    /// </summary>
+    public IUpstream? Upstream { get; init; }
+
+    /// <summary>Mirror mode: how long a cached tag is trusted, and how long its upstream check may take.</summary>
+    public UpstreamPolicy UpstreamPolicy { get; init; } = new();
 
     /// <summary>How long shutdown waits for requests in flight (uploads included) before cutting them off.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -8,7 +8,7 @@ namespace Xpkg.Store;
 /// plus <c>ingest/</c> for blobs being written and <c>leases/</c> for processes that are writing.
 /// A blob path exists only once its content is complete and verified.
 /// </summary>
-public sealed class ContentStore : IContentSource, IContentTarget
+public sealed class ContentStore : IContentSource, IContentTarget, IReferrersSource
 {
     internal const int BufferSize = 1 << 20;
 
@@ -207,6 +207,30 @@ public sealed class ContentStore : IContentSource, IContentTarget
             pool.Return(current);
             pool.Return(spare);
         }
+    }
+
+    /// <summary>
+    /// <see cref="IReferrersSource"/>: the manifests the cache names (pulled with referrers, or pushed to
+    /// <c>xpkg serve</c>) whose <c>subject</c> is <paramref name="subject"/>. Reads every named manifest: a scan, not an index.
+    /// </summary>
+    public async Task<IReadOnlyList<Descriptor>> ReferrersAsync(Digest subject, CancellationToken cancellationToken)
+    {
+        var found = new List<Descriptor>();
+        foreach (var entry in (await References.ReadAsync(cancellationToken).ConfigureAwait(false)).DistinctBy(e => e.Root.Digest))
+        {
+            if (entry.Root.Digest == subject || !MediaTypes.IsManifest(entry.Root.MediaType) || !Contains(entry.Root))
+            {
+                continue;
+            }
+
+            var parsed = ParsedManifest.Parse(await ReadSmallBlobAsync(entry.Root, cancellationToken).ConfigureAwait(false), entry.Root.MediaType);
+            if (parsed.Subject?.Digest == subject)
+            {
+                found.Add(entry.Root with { ArtifactType = parsed.ArtifactType ?? (parsed.IsIndex ? null : parsed.Config?.MediaType) });
+            }
+        }
+
+        return found;
     }
 
     /// <summary>A copy target that makes nothing visible until it is committed: a failed load leaves the store as it was.</summary>

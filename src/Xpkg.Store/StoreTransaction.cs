@@ -9,7 +9,7 @@ namespace Xpkg.Store;
 /// then references. Disposed without a commit, it removes what it staged, so a failed import leaves the
 /// store exactly as it was (a killed one leaves temporary files that <c>cache gc</c> removes).
 /// </summary>
-public sealed class StoreTransaction : IContentTarget, IDisposable
+public sealed class StoreTransaction : IContentTarget, IReferrersTarget, IDisposable
 {
     private readonly ContentStore _store;
     private readonly ConcurrentDictionary<Digest, IngestedBlob> _staged = new();
@@ -20,6 +20,12 @@ public sealed class StoreTransaction : IContentTarget, IDisposable
     public string Description => _store.Description;
 
     public int MaxParallelWrites => _store.MaxParallelWrites;
+
+    /// <summary>
+    /// The repository (<c>registry/path</c>) referrers are named in, as <c>repository@digest</c>: what keeps them
+    /// from <c>cache gc</c> and what <c>xpkg serve</c>'s referrers API lists. Null records them unnamed.
+    /// </summary>
+    public string? ReferrersRepository { get; set; }
 
     public Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)
         => _staged.ContainsKey(descriptor.Digest) ? Task.FromResult(true) : _store.ExistsAsync(descriptor, cancellationToken);
@@ -46,6 +52,16 @@ public sealed class StoreTransaction : IContentTarget, IDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary><see cref="IReferrersTarget"/>: each referrer becomes a reference of its own, staged like any other.</summary>
+    public async Task AddReferrersAsync(Descriptor subject, IReadOnlyList<Descriptor> referrers, string source, CancellationToken cancellationToken)
+    {
+        foreach (var referrer in referrers)
+        {
+            string? name = ReferrersRepository is null ? null : ReferrersRepository + "@" + referrer.Digest;
+            await TagAsync(name, referrer with { Annotations = null, Platform = null }, source, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ namespace Xpkg.Transfer;
 /// <summary>
 /// The one copy between ends. Walks from a root (index → manifests → config and layers), skips what the
 /// target has, moves the rest in parallel, and writes children before parents, so the target never holds
-/// a manifest whose content is missing. Targets verify every blob as it is written.
+/// a manifest whose content is missing. Targets verify every blob as it is written. With
+/// <see cref="CopyOptions.ReferrersDepth"/>, the referrers of every manifest copied follow, each after its subject.
 /// </summary>
 public sealed class CopyEngine
 {
@@ -17,6 +18,9 @@ public sealed class CopyEngine
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Digest, Lazy<Task>> _blobs = new();
     private readonly ConcurrentBag<Descriptor> _missing = [];
+    private readonly ConcurrentQueue<Descriptor> _manifests = new();
+    private readonly ConcurrentDictionary<Digest, byte> _referred = new();
+    private readonly ConcurrentQueue<Descriptor> _referrers = new();
     private int _copied;
     private int _skipped;
     private long _bytes;
@@ -31,17 +35,31 @@ public sealed class CopyEngine
 
     public static async Task<CopyResult> CopyAsync(IContentSource source, Descriptor root, IContentTarget target, CopyOptions options, CancellationToken cancellationToken)
     {
+        if (options.ReferrersDepth > 0 && source is not IReferrersSource { ListsReferrers: true })
+        {
+            throw new XpkgException($"{source.Description} cannot list referrers", "referrers come from a registry or from the cache (a tarball or layout has no index of them)", ExitCodes.BadInput);
+        }
+
+        if (options.ReferrersDepth > 0 && target is not IReferrersTarget)
+        {
+            throw new XpkgException($"{target.Description} cannot record referrers", "copy referrers into a registry or the cache", ExitCodes.BadInput);
+        }
+
         var engine = new CopyEngine(source, target, options);
         try
         {
-            await engine.CopyNodeAsync(root, isIndexChild: false, cancellationToken).ConfigureAwait(false);
+            await engine.CopyNodeAsync(root, isIndexChild: false, subject: null, cancellationToken).ConfigureAwait(false);
+            foreach (var manifest in engine._manifests.ToList())
+            {
+                await engine.CopyReferrersAsync(manifest, 1, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
             engine._slots.Dispose();
         }
 
-        return new CopyResult(root, engine._copied, engine._skipped, engine._bytes, engine._missing.ToList());
+        return new CopyResult(root, engine._copied, engine._skipped, engine._bytes, engine._missing.ToList()) { Referrers = [.. engine._referrers] };
     }
 
     /// <summary>Reads a manifest from a source into memory: bounded, and verified against its descriptor.</summary>
@@ -71,7 +89,8 @@ public sealed class CopyEngine
         }
     }
 
-    private async Task CopyNodeAsync(Descriptor node, bool isIndexChild, CancellationToken cancellationToken)
+    /// <summary>Copies a manifest and what it reaches; <paramref name="subject"/> is the manifest a referrer must name.</summary>
+    private async Task CopyNodeAsync(Descriptor node, bool isIndexChild, Digest? subject, CancellationToken cancellationToken)
     {
         if (!MediaTypes.IsManifest(node.MediaType))
         {
@@ -80,8 +99,9 @@ public sealed class CopyEngine
         }
 
         bool present = await _target.ExistsAsync(node, cancellationToken).ConfigureAwait(false);
-        if (present && !MediaTypes.IsIndex(node.MediaType))
+        if (present && !MediaTypes.IsIndex(node.MediaType) && subject is null)
         {
+            _manifests.Enqueue(node);
             // Children are always written before their manifest, so a present image manifest is complete.
             Interlocked.Increment(ref _skipped);
             _options.Observer.BlobSkipped(node, "already present");
@@ -101,13 +121,23 @@ public sealed class CopyEngine
         }
 
         var parsed = ParsedManifest.Parse(bytes, node.MediaType);
+        if (subject is not null && parsed.Subject?.Digest != subject)
+        {
+            throw new DigestMismatchException($"{_source.Description} lists {node.Digest} as a referrer of {subject}, but its subject is {parsed.Subject?.Digest.ToString() ?? "absent"}; it was not copied");
+        }
+
+        if (subject is null)
+        {
+            _manifests.Enqueue(node);
+        }
+
         if (parsed.IsIndex)
         {
             var children = SelectPlatforms(node, parsed);
             int missingBefore = _missing.Count;
             foreach (var child in children)
             {
-                await CopyNodeAsync(child, isIndexChild: true, cancellationToken).ConfigureAwait(false);
+                await CopyNodeAsync(child, isIndexChild: true, subject: null, cancellationToken).ConfigureAwait(false);
             }
 
             if (children.Count > 0 && _missing.Count - missingBefore == children.Count)
@@ -123,6 +153,44 @@ public sealed class CopyEngine
         if (!present)
         {
             await WriteAsync(node, new MemoryStream(bytes, writable: false), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Copies the referrers of <paramref name="subject"/> (after it), records them at the target, then theirs,
+    /// down to <see cref="CopyOptions.ReferrersDepth"/>; each subject is asked once, so cycles end.
+    /// </summary>
+    private async Task CopyReferrersAsync(Descriptor subject, int depth, CancellationToken cancellationToken)
+    {
+        if (depth > _options.ReferrersDepth || !_referred.TryAdd(subject.Digest, 0))
+        {
+            return;
+        }
+
+        var listed = await ((IReferrersSource)_source).ReferrersAsync(subject.Digest, cancellationToken).ConfigureAwait(false);
+        var copied = new List<Descriptor>();
+        foreach (var referrer in listed.DistinctBy(r => r.Digest))
+        {
+            if (!MediaTypes.IsManifest(referrer.MediaType))
+            {
+                _options.Observer.BlobSkipped(referrer, $"listed as a referrer of {subject.Digest} but not a manifest");
+                continue;
+            }
+
+            await CopyNodeAsync(referrer, isIndexChild: false, subject.Digest, cancellationToken).ConfigureAwait(false);
+            copied.Add(referrer);
+            _referrers.Enqueue(referrer);
+        }
+
+        if (copied.Count == 0)
+        {
+            return;
+        }
+
+        await ((IReferrersTarget)_target).AddReferrersAsync(subject, copied, _source.Description, cancellationToken).ConfigureAwait(false);
+        foreach (var referrer in copied)
+        {
+            await CopyReferrersAsync(referrer, depth + 1, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -16,5 +16,11 @@ public sealed record CopyOptions
     /// </summary>
     public bool AllowSparseIndex { get; init; } = true;
 
+    /// <summary>
+    /// How many levels of referrers (manifests whose <c>subject</c> is a copied manifest: signatures, SBOMs, and
+    /// their own referrers) to copy; 0 copies none.
+    /// </summary>
+    public int ReferrersDepth { get; init; }
+
     public ICopyObserver Observer { get; init; } = ICopyObserver.None;
 }

@@ -53,11 +53,13 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
 
         using var client = registry();
         var repository = client.Repository(reference);
-        var root = await repository.ResolveAsync(reference.Identifier, cancellationToken).ConfigureAwait(false);
+        var root = await repository.FetchRootAsync(reference.Identifier, cancellationToken).ConfigureAwait(false);
         using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = store.BeginTransaction();
+        transaction.ReferrersRepository = $"{reference.Registry}/{reference.Repository}";
         var copy = await CopyEngine.CopyAsync(repository, root, transaction, options, cancellationToken).ConfigureAwait(false);
-        log.Add("copy", $"{copy.BlobsCopied} blob(s) fetched ({copy.BytesCopied} bytes), {copy.BlobsSkipped} already in the cache");
+        log.Add("copy", $"{copy.BlobsCopied} blob(s) fetched ({copy.BytesCopied} bytes), {copy.BlobsSkipped} already in the cache"
+            + (options.ReferrersDepth > 0 ? $", {copy.Referrers.Count} referrer(s)" : ""));
         string source = $"registry:{reference.Registry}/{reference.Repository}";
         await transaction.TagAsync(reference.ToString(), root, source, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

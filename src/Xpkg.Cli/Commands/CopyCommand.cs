@@ -13,7 +13,7 @@ internal static class CopyCommand
         var destination = new Argument<string>("DEST") { Description = "the registry reference to copy to" };
         var command = new Command("copy", "copy an image or index between registries, keeping digests and every platform")
         {
-            source, destination, CommonOptions.Jobs, CommonOptions.Explain,
+            source, destination, CommonOptions.Jobs, CommonOptions.Referrers, CommonOptions.Explain,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
@@ -33,15 +33,20 @@ internal static class CopyCommand
             }
 
             var root = await sourceRepository.ResolveAsync(from.Identifier, ct);
-            await ProgressDisplay.RunAsync(ctx, observer => CopyEngine.CopyAsync(sourceRepository, root, target, CommonOptions.CopyOptions(ctx, observer, platformOptions: false), ct));
+            var copy = await ProgressDisplay.RunAsync(ctx, observer => CopyEngine.CopyAsync(sourceRepository, root, target, CommonOptions.CopyOptions(ctx, observer, platformOptions: false), ct));
             await target.TagAsync(to.Tag ?? to.Digest?.ToString(), root, sourceRepository.Description, ct);
             if (ctx.Json)
             {
-                CliContext.WriteJson(new JsonObject { ["ref"] = to.ToString(), ["digest"] = root.Digest.ToString() });
+                CliContext.WriteJson(new JsonObject
+                {
+                    ["ref"] = to.ToString(),
+                    ["digest"] = root.Digest.ToString(),
+                    ["referrers"] = new JsonArray([.. copy.Referrers.Select(r => JsonValue.Create(r.Digest.ToString()))]),
+                });
             }
             else
             {
-                ctx.Say($"Copied {from} to {to} {root.Digest}");
+                ctx.Say($"Copied {from} to {to} {root.Digest}{(copy.Referrers.Count > 0 ? $" with {copy.Referrers.Count} referrer(s)" : "")}");
             }
 
             return 0;

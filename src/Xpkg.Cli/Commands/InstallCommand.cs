@@ -116,15 +116,9 @@ internal static class InstallCommand
 
     private static RegistryClientOptions RegistryOptions(CliContext ctx, ManifestSet input, ExplainLog log) => new()
     {
-        Hosts = new RegistryHostOptions
-        {
-            HostsDir = ctx.Get(GlobalOptions.HostsDir),
-            RegistryConfigFile = ctx.Get(GlobalOptions.RegistryConfig),
-            InsecureRegistries = ctx.Get(GlobalOptions.InsecureRegistry) ?? [],
-            CaFiles = ctx.Get(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
-        },
+        Hosts = GlobalOptions.HostOptions(ctx.Parse),
         Log = log,
-        Credentials = new PullSecretCredentials(input.Secrets, Xpkg.Registry.Auth.DockerConfigFile.Load()),
+        Credentials = new PullSecretCredentials(input.Secrets, Xpkg.Registry.Auth.CredentialFiles.Load()),
         Offline = ctx.Offline,
 
         // The cache verifies every blob it writes; hashing once is enough.

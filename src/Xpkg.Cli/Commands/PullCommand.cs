@@ -12,7 +12,7 @@ internal static class PullCommand
         var reference = new Argument<string>("REF") { Description = "the image or index to bring into the cache" };
         var command = new Command("pull", "bring an image or index into the cache, with Kubernetes pull-policy semantics")
         {
-            reference, CommonOptions.Policy, CommonOptions.Platform, CommonOptions.AllPlatforms, CommonOptions.Jobs, CommonOptions.Explain,
+            reference, CommonOptions.Policy, CommonOptions.Platform, CommonOptions.AllPlatforms, CommonOptions.Jobs, CommonOptions.Referrers, CommonOptions.Explain,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {

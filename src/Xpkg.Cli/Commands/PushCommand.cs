@@ -18,7 +18,7 @@ internal static class PushCommand
             Arity = new ArgumentArity(1, 2),
         };
         var packageFiles = new Option<string[]>("--package-files") { Description = "several .xpkg files (comma-separated or repeated), pushed as one index keyed by each config's os/arch" };
-        var command = new Command("push", "push an image to a registry; digests are preserved") { endpoints, packageFiles, CommonOptions.Jobs, CommonOptions.Explain };
+        var command = new Command("push", "push an image to a registry; digests are preserved") { endpoints, packageFiles, CommonOptions.Jobs, CommonOptions.Referrers, CommonOptions.Explain };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
             string[] given = ctx.Get(endpoints)!;

@@ -26,6 +26,11 @@ internal static class ServeCommand
         {
             addr, tls, tlsCert, tlsKey, tlsSan, htpasswd, authPull, readOnly, logFormat,
         };
+        foreach (var option in ServeUpstream.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
             string? caFile = null;
@@ -61,8 +66,13 @@ internal static class ServeCommand
                 throw new InvalidInputException("--auth-pull needs --htpasswd");
             }
 
+            var notes = new List<string>();
+            var upstream = await ServeUpstream.CreateAsync(ctx, notes.Add, ct);
+            await using var upstreamLifetime = upstream;
             var options = new RegistryServerOptions
             {
+                Upstream = upstream,
+                UpstreamPolicy = ServeUpstream.Policy(ctx),
                 Address = ctx.Get(addr)!,
                 Certificate = certificate,
                 HtpasswdFile = ctx.Get(htpasswd),
@@ -82,6 +92,7 @@ internal static class ServeCommand
                         ["registryHost"] = server.RegistryHost,
                         ["cache"] = ctx.Store.Root,
                         ["ca"] = caFile,
+                        ["upstream"] = upstream switch { null => null, { FillsCache: true } => "mirror", _ => "containerd" },
                     });
                 }
                 else
@@ -91,6 +102,8 @@ internal static class ServeCommand
                     {
                         ctx.Say($"CA certificate for clients: {caFile}");
                     }
+
+                    notes.ForEach(CliContext.Note);
                 }
 
                 await server.WaitAsync(ct);

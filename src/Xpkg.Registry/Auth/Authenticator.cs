@@ -198,7 +198,7 @@ public sealed class Authenticator
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             throw cred is null
-                ? new XpkgException($"the token service {where} refused an anonymous token ({(int)response.StatusCode})", $"log in: add credentials for {realm.Authority} to Docker's config.json (docker login)")
+                ? new XpkgException($"the token service {where} refused an anonymous token ({(int)response.StatusCode})", $"log in to {realm.Authority}: docker login, or podman/skopeo login (containers auth.json)")
                 : new XpkgException($"the token service {where} rejected the credentials from {cred.Source} ({(int)response.StatusCode})", "check the username and password (or token) for this registry");
         }
 

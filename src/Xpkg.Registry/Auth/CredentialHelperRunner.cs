@@ -24,7 +24,7 @@ public sealed class CredentialHelperRunner
     {
         string name = "docker-credential-" + helper;
         string? exe = Find(name)
-            ?? throw new XpkgException($"credential helper {name} is not installed", $"install {name} or remove \"{helper}\" from credsStore/credHelpers in Docker's config.json");
+            ?? throw new XpkgException($"credential helper {name} is not installed", $"install {name} or remove \"{helper}\" from credsStore/credHelpers in the credentials file (Docker config.json or containers auth.json)");
         var psi = new ProcessStartInfo(exe, "get")
         {
             RedirectStandardInput = true,

@@ -86,7 +86,7 @@ public sealed class DockerConfigFile : ICredentialProvider
         catch (JsonException e)
         {
             // The parser's message can quote the file's text, which may hold a secret: keep only the position.
-            throw new InvalidInputException($"{path} is not valid JSON (line {e.LineNumber + 1})", "fix or remove the Docker config file", null);
+            throw new InvalidInputException($"{path} is not valid JSON (line {e.LineNumber + 1})", "fix or remove that credentials file", null);
         }
 
         return config;

@@ -47,6 +47,9 @@ public sealed class HostResolver
     private List<RegistryEndpoint> Compute(string registryHost, ExplainLog log)
     {
         var server = DefaultServer(registryHost);
+        log.Add("hosts", _options.HostsDir is null
+            ? $"hosts directory: {_options.HostsDirOrigin ?? "none given"}"
+            : $"hosts directory: {_options.HostsDir}{(_options.HostsDirOrigin is { } origin ? $" ({origin})" : "")}");
         IReadOnlyList<RegistryEndpoint> endpoints =
             _hostsDirectory?.Load(registryHost, server, log)
             ?? CriEndpoints(registryHost, server, log)

@@ -27,7 +27,7 @@ internal sealed class RegistryTransport : IDisposable
     {
         _options = options;
         _pool = new HttpClientPool(options.HostNameOverride);
-        Auth = new Authenticator(options.Credentials ?? DockerConfigFile.Load(), tls => _pool.Get(tls), options.Log);
+        Auth = new Authenticator(options.Credentials ?? CredentialFiles.Load(), tls => _pool.Get(tls), options.Log);
     }
 
     public Authenticator Auth { get; }

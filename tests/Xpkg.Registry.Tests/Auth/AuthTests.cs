@@ -131,6 +131,38 @@ public class AuthTests
         Assert.Equal("/home/u/.docker/config.json", DockerConfigFile.DefaultPath(k => env.GetValueOrDefault(k)));
     }
 
+    [Fact]
+    public void Credential_files_are_docker_config_then_the_containers_auth_files_where_podman_looks()
+    {
+        var env = new Dictionary<string, string?> { ["HOME"] = "/home/u", ["XDG_RUNTIME_DIR"] = "/run/user/1000" };
+        Assert.Equal(["/home/u/.docker/config.json", "/run/user/1000/containers/auth.json", "/home/u/.config/containers/auth.json"],
+            CredentialFiles.DefaultPaths(env.GetValueOrDefault));
+        env["REGISTRY_AUTH_FILE"] = "/etc/auth.json";
+        env["XDG_CONFIG_HOME"] = "/cfg";
+        env["DOCKER_CONFIG"] = "/dc";
+        Assert.Equal(["/dc/config.json", "/etc/auth.json", "/cfg/containers/auth.json"], CredentialFiles.DefaultPaths(env.GetValueOrDefault));
+    }
+
+    [Fact]
+    public async Task Each_credential_file_is_asked_in_turn_and_a_malformed_one_is_named()
+    {
+        using var dir = new TempDir();
+        dir.Write("home/.docker/config.json", """{"auths": {"docker.example": {"username": "d", "password": "pd"}}}""");
+        dir.Write("home/.config/containers/auth.json", """{"auths": {"podman.example/team/app": {"username": "p", "password": "pp"}, "docker.example": {"username": "shadowed", "password": "x"}}}""");
+        var env = new Dictionary<string, string?> { ["HOME"] = Path.Combine(dir.Path, "home") };
+        var files = CredentialFiles.Load(env.GetValueOrDefault);
+        Assert.Equal("d", (await files.GetAsync("docker.example", default))?.Username);
+        var podman = await files.GetAsync("podman.example", default);
+        Assert.Equal("p", podman?.Username);
+        Assert.Contains("containers/auth.json", podman!.Source, StringComparison.Ordinal);
+        Assert.Null(await files.GetAsync("none.example", default));
+
+        env["REGISTRY_AUTH_FILE"] = dir.Write("bad.json", "{\"auths\": {\"x\": {\"password\": \"leaky\" ");
+        var e = Assert.Throws<InvalidInputException>(() => CredentialFiles.Load(env.GetValueOrDefault));
+        Assert.Contains("bad.json", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("leaky", e.Message, StringComparison.Ordinal);
+    }
+
     private static void WriteHelper(string bin, string name, string body)
     {
         string file = Path.Combine(bin, "docker-credential-" + name);

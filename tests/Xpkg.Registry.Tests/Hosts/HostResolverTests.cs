@@ -191,6 +191,27 @@ public class HostResolverTests
     }
 
     [Fact]
+    public void Default_hosts_dir_is_used_only_when_none_is_given_and_it_exists()
+    {
+        using var dir = new TempDir();
+        string existing = dir.Sub("certs.d");
+        var used = new RegistryHostOptions().WithDefaultHostsDir(existing);
+        Assert.Equal(existing, used.HostsDir);
+        Assert.Equal("the default, as it exists", used.HostsDirOrigin);
+
+        var none = new RegistryHostOptions().WithDefaultHostsDir(Path.Combine(dir.Path, "absent"));
+        Assert.Null(none.HostsDir);
+        Assert.Contains("does not exist", none.HostsDirOrigin, StringComparison.Ordinal);
+
+        var given = new RegistryHostOptions().WithEnvironment(k => k == "XPKG_HOSTS_DIR" ? "/from-env" : null).WithDefaultHostsDir(existing);
+        Assert.Equal("/from-env", given.HostsDir);
+        Assert.Equal("from XPKG_HOSTS_DIR", given.HostsDirOrigin);
+        var log = new ExplainLog();
+        new HostResolver(given).Resolve("r.example", log);
+        Assert.True(log.Contains("hosts", "hosts directory: /from-env (from XPKG_HOSTS_DIR)"));
+    }
+
+    [Fact]
     public void Bad_hosts_toml_is_bad_input()
     {
         using var dir = new TempDir();

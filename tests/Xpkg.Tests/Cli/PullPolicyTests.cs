@@ -107,6 +107,22 @@ public sealed class PullPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task HostsDirFromTheEnvironmentIsUsedAndExplained()
+    {
+        using var cache = new TempDir();
+        string pushed = (string)Json(await Run.XpkgAsync(cache.Path, "push", Repo.Fixture(Repo.XpkgFixture), $"{_registry.Authority}/fn/mirrored:v1", "-o", "json"))["digest"]!;
+        using var hosts = new TempDir();
+        // mirrored.test has no address at all: only the mirror the hosts directory names can answer.
+        hosts.Write("mirrored.test/hosts.toml", $"server = \"https://mirrored.test\"\n[host.\"http://{_registry.Authority}\"]\n  capabilities = [\"pull\", \"resolve\"]\n");
+        using var fresh = new TempDir();
+        var pulled = await Run.ProcessAsync("dotnet", [Run.XpkgDll, "--cache-dir", fresh.Path, "pull", "mirrored.test/fn/mirrored:v1", "--explain", "-o", "json"],
+            new Dictionary<string, string> { ["XPKG_HOSTS_DIR"] = hosts.Path });
+        Assert.Equal(pushed, (string?)Json(pulled)["digest"]);
+        Assert.Contains($"hosts directory: {hosts.Path} (from XPKG_HOSTS_DIR)", pulled.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"using {Path.Combine(hosts.Path, "mirrored.test", "hosts.toml")}", pulled.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CopyBetweenRepositoriesKeepsTheIndexDigest()
     {
         string images = await TestImages.DirectoryAsync();
