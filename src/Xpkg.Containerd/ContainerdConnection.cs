@@ -20,6 +20,8 @@ public sealed class ContainerdConnection : IDisposable
     // containerd accepts messages up to 16 MiB; manifests are at most 8 MiB and content comes in chunks.
     private const int MaxMessageBytes = 16 * 1024 * 1024;
 
+    private const int StreamWindowBytes = 8 * 1024 * 1024;
+
     private ContainerdConnection(string socketPath, string @namespace, GrpcChannel channel)
     {
         SocketPath = socketPath;
@@ -55,6 +57,11 @@ public sealed class ContainerdConnection : IDisposable
             // A socket whose listener has hung must not hang us: connecting to a live containerd takes milliseconds.
             ConnectTimeout = TimeSpan.FromSeconds(10),
             EnableMultipleHttp2Connections = true,
+
+            // containerd streams content in 1 MiB messages. With HTTP/2's 64 KiB starting window the server stops
+            // every 64 KiB for a WINDOW_UPDATE, and on a unix socket the round trip is too short for .NET's dynamic
+            // window sizing to grow it: start with room for several whole messages instead.
+            InitialHttp2StreamWindowSize = StreamWindowBytes,
         };
         var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
         {

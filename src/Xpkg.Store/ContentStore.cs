@@ -132,13 +132,17 @@ public sealed class ContentStore : IContentSource, IContentTarget, IReferrersSou
         string final = BlobPath(descriptor.Digest);
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         string temp = Path.Combine(IngestDirectory, descriptor.Digest.Encoded[..12] + "-" + Guid.NewGuid().ToString("N") + ".tmp");
-        var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        var region = KernelCopy.RegionOf(content, descriptor);
+        var output = new FileStream(temp, FileMode.CreateNew, region is null ? FileAccess.Write : FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
         try
         {
-            var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
-            await using (verifying.ConfigureAwait(false))
+            if (region is null || !await KernelCopy.TryCopyAsync((IFileRegionStream)content, region.Value, output, descriptor, cancellationToken).ConfigureAwait(false))
             {
-                await OverlappedWriter.CopyAsync(verifying.ReadAsync, output, 0, cancellationToken).ConfigureAwait(false);
+                var verifying = new VerifyingStream(content, descriptor.Digest, descriptor.Size, leaveOpen: true);
+                await using (verifying.ConfigureAwait(false))
+                {
+                    await OverlappedWriter.CopyAsync(verifying.ReadAsync, output, 0, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -42,8 +42,12 @@ public sealed class ReferenceIndex
         }
 
         doc.Manifests = entries.Select(e => e.ToIndexDescriptor()).ToList();
-        await AtomicFile.WriteAsync(_path, stream => JsonSerializer.SerializeAsync(stream, doc, OciJsonContext.Relaxed.OciIndexDocument, cancellationToken), cancellationToken)
-            .ConfigureAwait(false);
+        // Written synchronously, as it is read: the async serializer would load System.IO.Pipelines for one small file.
+        await AtomicFile.WriteAsync(_path, stream =>
+        {
+            JsonSerializer.Serialize(stream, doc, OciJsonContext.Relaxed.OciIndexDocument);
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The writers' lock; garbage collection holds it so no reference appears while it sweeps.</summary>

@@ -67,6 +67,32 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
         return new PullResult(reference, root, "registry", copy);
     }
 
+    /// <summary>
+    /// For commands that only read (inspect): what the user named as the cache knows it (any recorded name, or a
+    /// manifest by digest), else, for a reference, the image containerd holds, copied into the cache. Never a
+    /// registry. Null when neither has it.
+    /// </summary>
+    public async Task<StoredReference?> FindLocalAsync(string text, CopyOptions options, CancellationToken cancellationToken)
+    {
+        var cached = await ImageLookup.FindAsync(store, text, cancellationToken).ConfigureAwait(false);
+        if (cached is not null)
+        {
+            log.Add("lookup", $"the cache holds {cached.Reference ?? text} ({cached.Root.Digest}{(cached.Source is { } s ? $" from {s}" : "")})");
+            return cached;
+        }
+
+        if (containerd is null || Digest.TryParse(text, out _))
+        {
+            log.Add("lookup", $"{text} is not in the cache{(containerd is null ? "; containerd is not configured (--containerd-socket)" : "; containerd is asked by name only")}");
+            return null;
+        }
+
+        var reference = ImageReference.Parse(text);
+        log.Add("lookup", $"{reference} is not in the cache; asking containerd");
+        var pulled = await FromContainerdAsync(reference, options, cancellationToken).ConfigureAwait(false);
+        return pulled is null ? null : await ImageLookup.FindAsync(store, reference.ToString(), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The node's own image store: a local socket, not the network, so it serves Never and --offline too.</summary>
     private async Task<PullResult?> FromContainerdAsync(ImageReference reference, CopyOptions options, CancellationToken cancellationToken)
     {

@@ -1,7 +1,9 @@
+using Xpkg.Oci.Content;
+
 namespace Xpkg.Transfer;
 
-/// <summary>Counts bytes read through it, for progress displays.</summary>
-internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream
+/// <summary>Counts bytes read through it (or copied past it, for a file region), for progress displays.</summary>
+internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream, IFileRegionStream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -12,6 +14,17 @@ internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream
     {
         get => inner.Position;
         set => throw new NotSupportedException();
+    }
+
+    public FileRegion? Region => (inner as IFileRegionStream)?.Region;
+
+    public void Advance(long bytes)
+    {
+        ((IFileRegionStream)inner).Advance(bytes);
+        if (bytes > 0)
+        {
+            onRead(bytes);
+        }
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));

@@ -5,6 +5,7 @@ using Xpkg.Oci;
 using Xpkg.Packages;
 using Xpkg.Packages.Inspection;
 using Xpkg.Packages.Locating;
+using Xpkg.Store;
 using Xpkg.Transfer;
 
 namespace Xpkg.Cli.Commands;
@@ -13,11 +14,11 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var reference = new Argument<string>("REF") { Description = "a reference or digest in the cache" };
-        var command = new Command("inspect", "show the manifest, the config and, for a Crossplane package, its metadata") { reference };
+        var reference = new Argument<string>("REF") { Description = "a reference or digest in the cache (or, with --containerd-socket, in containerd)" };
+        var command = new Command("inspect", "show the manifest, the config and, for a Crossplane package, its metadata") { reference, CommonOptions.Explain };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
-            var image = await ImageLookup.RequireAsync(ctx.Store, ctx.Get(reference)!, ct);
+            var image = await FindAsync(ctx, ctx.Get(reference)!, ct);
             byte[] manifestBytes = await ctx.Store.ReadSmallBlobAsync(image.Root, ct);
             var manifest = ParsedManifest.Parse(manifestBytes, image.Root.MediaType);
             JsonNode? config = null;
@@ -75,6 +76,15 @@ internal static class InspectCommand
             return 0;
         }, ct));
         return command;
+    }
+
+    /// <summary>The cache first, then containerd when configured (a local socket, so --offline too); never a registry.</summary>
+    private static async Task<StoredReference> FindAsync(CliContext ctx, string text, CancellationToken ct)
+    {
+        var puller = new ImagePuller(ctx.Store, ctx.NewRegistryClient, ctx.Explain, ContainerdOptions.IsSet(ctx) ? () => ContainerdOptions.Connect(ctx) : null);
+        return await puller.FindLocalAsync(text, new CopyOptions(), ct)
+            ?? throw new XpkgException($"{text}: not in the cache ({ctx.Store.Root}){(ContainerdOptions.IsSet(ctx) ? " nor in containerd" : "")}",
+                "bring it in with xpkg load FILE or xpkg pull REF; xpkg images lists what the cache holds");
     }
 
     /// <summary>The Crossplane package metadata, or null (with a note saying why) when the image is not a valid package.</summary>

@@ -1,7 +1,9 @@
+using Xpkg.Oci.Content;
+
 namespace Xpkg.Oci.Archives;
 
 /// <summary>A read-only window onto part of a file, with its own handle so windows can be read in parallel.</summary>
-internal sealed class RangeStream : Stream
+internal sealed class RangeStream : Stream, IFileRegionStream
 {
     private readonly FileStream _file;
     private readonly long _start;
@@ -25,6 +27,15 @@ internal sealed class RangeStream : Stream
     {
         get => _position;
         set => throw new NotSupportedException();
+    }
+
+    public FileRegion? Region => new FileRegion(_file.SafeFileHandle, _start + _position, _length - _position);
+
+    public void Advance(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, _length - _position);
+        _position += bytes;
+        _file.Position = _start + _position;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));

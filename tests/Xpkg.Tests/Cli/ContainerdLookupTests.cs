@@ -31,6 +31,43 @@ public class ContainerdLookupTests
     }
 
     [Fact]
+    public async Task OfflineInspectFindsWhatCtrImportedAndSaysWhoAnswered()
+    {
+        await using var containerd = await Containerd.StartAsync();
+        var import = await containerd.CtrAsync("images", "import", "--no-unpack", "--all-platforms", "--index-name", "example.com/fn/cpt:v1", Repo.Fixture(Repo.XpkgFixture));
+        Assert.True(import.ExitCode == 0, import.ToString());
+        string[] listed = (await containerd.CtrAsync("images", "ls")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .First(l => l.Contains("example.com/fn/cpt", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string name = listed[0];
+        string digest = listed[2];
+
+        using var cache = new TempDir();
+        var inspected = await Run.ProcessAsync("unshare", ["-n", "dotnet", Run.XpkgDll, "--cache-dir", cache.Path, "--offline",
+            "--containerd-socket", containerd.Socket, "--containerd-namespace", "xpkg-test", "inspect", name, "--explain", "-o", "json"]);
+        Assert.True(inspected.ExitCode == 0, inspected.ToString());
+        var json = JsonNode.Parse(inspected.Stdout)!;
+        Assert.Equal(digest, (string?)json["digest"]);
+        Assert.NotNull(json["manifest"]);
+        Assert.Contains("explain: lookup: " + name + " is not in the cache; asking containerd", inspected.Stderr, StringComparison.Ordinal);
+        Assert.Contains("explain: containerd: ", inspected.Stderr, StringComparison.Ordinal);
+        Assert.Contains("holds " + name + " as " + digest, inspected.Stderr, StringComparison.Ordinal);
+
+        // Copied into the cache, verified: the next inspect is answered there, with containerd not even configured.
+        var again = await Run.ProcessAsync("unshare", ["-n", "dotnet", Run.XpkgDll, "--cache-dir", cache.Path, "--offline", "inspect", name, "--explain", "-o", "json"]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(digest, (string?)JsonNode.Parse(again.Stdout)!["digest"]);
+        Assert.Contains("explain: lookup: the cache holds " + name, again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, (await Run.XpkgAsync(cache.Path, "cache", "verify")).ExitCode);
+
+        // Neither has it: exit 1, saying both were asked.
+        var missing = await Run.XpkgAsync(cache.Path, "--offline", "--containerd-socket", containerd.Socket, "--containerd-namespace", "xpkg-test", "inspect", "example.com/fn/absent:v9");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("error: example.com/fn/absent:v9: not in the cache (", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains(") nor in containerd", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint:", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PushIntoContainerdNamesTheImageForTheKubelet()
     {
         await using var containerd = await Containerd.StartAsync();
