@@ -148,7 +148,7 @@ internal static class InstallCommand
             CaFiles = ctx.Get(GlobalOptions.CaFile) is { Length: > 0 } ca ? [ca] : [],
         },
         Log = log,
-        Credentials = new PullSecretCredentials(input.Secrets, Xpkg.Registry.Auth.DockerConfigFile.Load()),
+        Credentials = new PullSecretCredentials(input.ReferencedSecrets, Xpkg.Registry.Auth.DockerConfigFile.Load()),
         Offline = ctx.Offline,
 
         // The cache verifies every blob it writes; hashing once is enough.
