@@ -47,7 +47,7 @@ package() {
 say "building and pushing 50 packages to docker-registry on 127.0.0.1:$PORT"
 MANIFESTS="$WORK/install.yaml"
 : >"$MANIFESTS"
-for i in $(seq -w 0 9); do package Provider "provider-p$i" $' {}\n'; done
+for i in $(seq 0 9); do package Provider "provider-p0$i" $' {}\n'; done
 for i in $(seq -w 0 19); do package Function "function-f$i" $' {}\n'; done
 for i in $(seq -w 0 19); do
   p=$(printf '%02d' $((10#$i % 10)))
@@ -110,11 +110,13 @@ if [ "$RESOLVE_HARNESS" = 1 ]; then
   say "building bench/InstallResolveBench"
   DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet build -c Release -v quiet -nologo "$REPO/bench/InstallResolveBench" >"$WORK/harness-build.log" 2>&1 \
     || { sed 's/^/  | /' "$WORK/harness-build.log" >&2; die "building the harness failed"; }
-  dotnet "$REPO/bench/InstallResolveBench/bin/Release/net10.0/InstallResolveBench.dll" "$WORK/graph" "$GRAPH_NODES" 5 30 >"$WORK/resolve.out"
+  dotnet "$REPO/bench/InstallResolveBench/bin/Release/net10.0/InstallResolveBench.dll" "$WORK/graph" "$GRAPH_NODES" 20 30 >"$WORK/resolve.out"
   say "resolution: $(tr '\n' ' ' <"$WORK/resolve.out")"
   NODES=$(awk '$1 == "nodes" { print $2 }' "$WORK/resolve.out")
   MEDIAN=$(awk '$1 == "median_ms" { print $2 }' "$WORK/resolve.out")
-  row "resolve a $NODES-node dependency graph (in-process, after warm-up)" "median of 30" "$(awk -v m="$MEDIAN" 'BEGIN { printf "%.1f ms", m }')" "< 100 ms" "$(met "$MEDIAN" "<" 100)"
+  row "resolve a $NODES-node dependency graph (in-process, after warm-up)" "wall, median of 30" "$(awk -v m="$MEDIAN" 'BEGIN { printf "%.1f ms", m }')" "< 100 ms" "$(met "$MEDIAN" "<" 100)"
+  CPU=$(awk '$1 == "cpu_ms" { print $2 }' "$WORK/resolve.out")
+  row "resolve a $NODES-node dependency graph (in-process, after warm-up)" "process user+sys per resolution, mean of 30" "$(awk -v m="$CPU" 'BEGIN { printf "%.1f ms", m }')" "< 100 ms" "$(met "$CPU" "<" 100)"
   row "resolve a $NODES-node dependency graph" "first (cold) run" "$(awk '$1 == "first_ms" { printf "%.0f ms", $2 }' "$WORK/resolve.out")" "" ""
 fi
 

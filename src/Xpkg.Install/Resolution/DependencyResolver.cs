@@ -84,27 +84,18 @@ public sealed class DependencyResolver
     /// </summary>
     private async Task<bool> SettleOneAsync(List<PackageNode> roots, Dictionary<string, PackageNode> selected, CancellationToken cancellationToken)
     {
-        // This runs once per dependency settled, so it only finds the first group needing work: no sorting.
-        var groups = new Dictionary<string, List<DependencyRequirement>>(StringComparer.Ordinal);
-        foreach (var node in DependencyGraph.Reachable(roots, selected))
+        // This runs once per dependency settled, so it only looks for the first repository needing work:
+        // no grouping, no sorting. A repository needs work when one of its requirements is not met.
+        var reachable = DependencyGraph.Reachable(roots, selected);
+        string? first = null;
+        foreach (var node in reachable)
         {
             foreach (var r in node.Requirements)
             {
-                if (!groups.TryGetValue(r.Key, out var list))
+                if ((first is null || string.CompareOrdinal(r.Key, first) < 0) && NeedsWork(r, selected.GetValueOrDefault(r.Key)))
                 {
-                    groups[r.Key] = list = [];
+                    first = r.Key;
                 }
-
-                list.Add(r);
-            }
-        }
-
-        string? first = null;
-        foreach (var (key, group) in groups)
-        {
-            if ((first is null || string.CompareOrdinal(key, first) < 0) && NeedsWork(group, selected.GetValueOrDefault(key)))
-            {
-                first = key;
             }
         }
 
@@ -113,7 +104,7 @@ public sealed class DependencyResolver
             return false;
         }
 
-        var requirements = groups[first];
+        var requirements = reachable.SelectMany(n => n.Requirements).Where(r => r.Key == first).ToList();
         CheckKinds(requirements);
         if (selected.TryGetValue(first, out var current))
         {
@@ -137,8 +128,8 @@ public sealed class DependencyResolver
         return true;
     }
 
-    private bool NeedsWork(List<DependencyRequirement> requirements, PackageNode? current)
-        => current is null || !requirements.TrueForAll(r => r.Kind == current.Kind && Satisfies(current, r));
+    private bool NeedsWork(DependencyRequirement requirement, PackageNode? current)
+        => current is null || requirement.Kind != current.Kind || !Satisfies(current, requirement);
 
     private async Task<PackageNode> ChooseAsync(List<DependencyRequirement> requirements, CancellationToken cancellationToken)
     {
