@@ -12,7 +12,7 @@ Command[] commands =
 [
     LoadCommand.Create(), SaveCommand.Create(), ImagesCommand.Create(), RmiCommand.Create(), InspectCommand.Create(), CacheCommand.Create(),
     PullCommand.Create(), PushCommand.Create(), CopyCommand.Create(), TagsCommand.Create(), BuildCommand.Create(), PackageCommand.Create(),
-    ContainerdCommand.Create(), ServeCommand.Create(), RegistryConfigCommand.Create(), InstallCommand.Create(), QuickstartCommand.Create(),
+    ContainerdCommand.Create(), ServeCommand.Create(), RegistryConfigCommand.Create(), InstallCommand.Create(), BundleCommand.Create(), QuickstartCommand.Create(),
 ];
 foreach (var command in commands)
 {

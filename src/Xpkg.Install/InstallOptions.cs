@@ -1,3 +1,5 @@
+using Xpkg.Install.CacheExport;
+
 namespace Xpkg.Install;
 
 /// <summary>Settings of one install that do not come from the manifests.</summary>
@@ -15,4 +17,7 @@ public sealed record InstallOptions
     public string CrossplaneVersion { get; init; } = DefaultCrossplaneVersion;
 
     public string Namespace { get; init; } = DefaultNamespace;
+
+    /// <summary>When set, Crossplane package-cache entries of the closure are written there too.</summary>
+    public CrossplaneCacheExport? CrossplaneCache { get; init; }
 }

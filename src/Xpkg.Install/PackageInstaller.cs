@@ -1,3 +1,4 @@
+using Xpkg.Install.CacheExport;
 using Xpkg.Install.Events;
 using Xpkg.Install.Input;
 using Xpkg.Install.Resolution;
@@ -32,15 +33,12 @@ public sealed class PackageInstaller
     {
         var writer = new StateWriter(stateDirectory);
         writer.CheckUsable();
-        if (input.Packages.Count == 0)
-        {
-            throw new Oci.InvalidInputException("no Function, Provider or Configuration among the inputs", "pass the package manifests with -f FILE");
-        }
+        RequirePackages(input);
 
+        // Two installs into one state directory would read the same revisions and interleave their writes.
+        using var held = await StateLock.AcquireAsync(stateDirectory, log, cancellationToken).ConfigureAwait(false);
         var installed = await StateReader.ReadAsync(stateDirectory, cancellationToken).ConfigureAwait(false);
-        var loader = new PackageLoader(_source, new PackageContentReader(_store), input, _options, log);
-        var resolver = new DependencyResolver(loader, _source, installed, log);
-        var closure = await resolver.ResolveAsync(input.Packages, cancellationToken).ConfigureAwait(false);
+        var closure = await ResolveAsync(input, installed, log, cancellationToken).ConfigureAwait(false);
 
         var plans = new Dictionary<PackageNode, RevisionPlan>(ReferenceEqualityComparer.Instance);
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -63,11 +61,39 @@ public sealed class PackageInstaller
 
         files[StateLayout.LockFile] = YamlTree.Serialize(LockDocument.Build(closure, plans));
         log.Add("Lock/lock", "lock", $"{closure.Count} packages; dependencies resolved");
+
+        // Cache entries first: they are keyed by content, so writing them can never contradict the state.
+        if (_options.CrossplaneCache is { } export)
+        {
+            await new CrossplaneCacheExporter(_store).ExportAsync(closure, export, log, cancellationToken).ConfigureAwait(false);
+        }
+
         var changed = await writer.ApplyAsync(files, keep, cancellationToken).ConfigureAwait(false);
 
         // The log of the latest run; it is not counted as a change, so a re-run reports none.
         await File.WriteAllTextAsync(Path.Combine(stateDirectory, StateLayout.EventsFile), log.ToText(), cancellationToken).ConfigureAwait(false);
         return new InstallResult(closure, plans, changed, log);
+    }
+
+    /// <summary>
+    /// Resolves the closure of the requested packages (rewrites, pull policies, dependencies, validation)
+    /// against what is <paramref name="installed"/>, and writes nothing: the content of every package is
+    /// complete in the cache afterwards. <c>bundle create</c> resolves this way.
+    /// </summary>
+    public async Task<IReadOnlyList<PackageNode>> ResolveAsync(ManifestSet input, InstalledState installed, InstallLog log, CancellationToken cancellationToken)
+    {
+        RequirePackages(input);
+        var loader = new PackageLoader(_source, new PackageContentReader(_store), input, _options, log);
+        var resolver = new DependencyResolver(loader, _source, installed, log);
+        return await resolver.ResolveAsync(input.Packages, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void RequirePackages(ManifestSet input)
+    {
+        if (input.Packages.Count == 0)
+        {
+            throw new Oci.InvalidInputException("no Function, Provider or Configuration among the inputs", "pass the package manifests with -f FILE");
+        }
     }
 
     private async Task AddPackageFilesAsync(PackageNode node, RevisionPlan plan, IReadOnlyList<PackageNode> closure, Dictionary<string, string> files,

@@ -12,7 +12,7 @@ public sealed class FileLock : IDisposable
 
     private FileLock(FileStream stream) => _stream = stream;
 
-    public static async Task<FileLock> AcquireAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<FileLock> AcquireAsync(string path, TimeSpan timeout, CancellationToken cancellationToken, string? hint = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         int delayMs = 2;
@@ -26,7 +26,7 @@ public sealed class FileLock : IDisposable
             if (DateTime.UtcNow >= deadline)
             {
                 throw new XpkgException($"timed out after {timeout.TotalSeconds:0}s waiting for the lock {path}",
-                    "another xpkg process is holding the cache; wait for it to finish");
+                    hint ?? "another xpkg process is holding the cache; wait for it to finish");
             }
 
             await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);

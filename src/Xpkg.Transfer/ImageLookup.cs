@@ -7,8 +7,11 @@ namespace Xpkg.Transfer;
 public static class ImageLookup
 {
     public static async Task<StoredReference?> FindAsync(ContentStore store, string text, CancellationToken cancellationToken)
+        => await FindAsync(store, await store.References.ReadAsync(cancellationToken).ConfigureAwait(false), text, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="FindAsync(ContentStore, string, CancellationToken)"/>, among references already read.</summary>
+    public static async Task<StoredReference?> FindAsync(ContentStore store, IReadOnlyList<StoredReference> entries, string text, CancellationToken cancellationToken)
     {
-        var entries = await store.References.ReadAsync(cancellationToken).ConfigureAwait(false);
         if (Digest.TryParse(text, out var digest))
         {
             return entries.FirstOrDefault(e => e.Root.Digest == digest) ?? await FromBlobAsync(store, digest, null, cancellationToken).ConfigureAwait(false);

@@ -1,9 +1,8 @@
 using Xpkg.Install.Events;
 using Xpkg.Install.Input;
 using Xpkg.Install.Sources;
-using Xpkg.Oci;
 using Xpkg.Registry;
-using Xpkg.Transfer;
+using Xpkg.Testing;
 using static Xpkg.Install.Tests.Packages;
 
 namespace Xpkg.Install.Tests;
@@ -23,12 +22,7 @@ public sealed class RegistrySourceTests : IDisposable
     [Fact]
     public async Task IfNotPresentFetchesOnceThenAnswersFromTheCache()
     {
-        if (!LocalRegistry.Available)
-        {
-            return;
-        }
-
-        using var registry = await LocalRegistry.StartAsync(Path.Combine(_seed.Root, "registry"));
+        using var registry = DistributionRegistry.Start(Path.Combine(_seed.Root, "registry"));
         string repo = registry.Authority + "/org";
         await PushAsync(repo + "/function-dep:v0.1.0", Meta("Function", "function-dep"));
         await PushAsync(repo + "/function-dep:v0.2.0", Meta("Function", "function-dep") + "# v0.2.0\n");
@@ -66,14 +60,5 @@ public sealed class RegistrySourceTests : IDisposable
         return await installer.InstallAsync(input, _cache.StateDirectory, new InstallLog(), CancellationToken.None);
     }
 
-    private async Task PushAsync(string reference, string packageYaml)
-    {
-        await _seed.AddPackageAsync(reference, packageYaml);
-        var parsed = ImageReference.Parse(reference);
-        var entry = await ImageLookup.RequireAsync(_seed.Store, reference, CancellationToken.None);
-        using var client = new RegistryClient(new RegistryClientOptions());
-        var target = client.Repository(parsed);
-        await CopyEngine.CopyAsync(_seed.Store, entry.Root, target, new CopyOptions(), CancellationToken.None);
-        await target.TagAsync(parsed.Tag, entry.Root, "test", CancellationToken.None);
-    }
+    private Task PushAsync(string reference, string packageYaml) => RegistrySeed.PushAsync(_seed, reference, packageYaml);
 }

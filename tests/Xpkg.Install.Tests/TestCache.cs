@@ -2,6 +2,7 @@ using System.Text;
 using Xpkg.Install.Events;
 using Xpkg.Install.Input;
 using Xpkg.Install.Sources;
+using Xpkg.Install.State;
 using Xpkg.Oci;
 using Xpkg.Packages.Building;
 using Xpkg.Store;
@@ -59,13 +60,25 @@ internal sealed class TestCache : IDisposable
         return await installer.InstallAsync(input, StateDirectory, log ?? new InstallLog(), CancellationToken.None);
     }
 
+    /// <summary>Writes a file under the test's root (manifests for the CLI).</summary>
+    public string Write(string relative, string text)
+    {
+        string path = Path.Combine(Root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     public string State(string relative) => File.ReadAllText(Path.Combine(StateDirectory, relative));
 
     public bool StateExists(string relative) => File.Exists(Path.Combine(StateDirectory, relative));
 
-    public IReadOnlyList<string> StateFiles()
-        => Directory.EnumerateFiles(StateDirectory, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(StateDirectory, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+    /// <summary>The state files, relative; the lock file is not state.</summary>
+    public IReadOnlyList<string> StateFiles() => FilesUnder(StateDirectory);
+
+    public static IReadOnlyList<string> FilesUnder(string directory)
+        => !Directory.Exists(directory) ? [] : Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/')).Where(f => f != StateLock.FileName).Order(StringComparer.Ordinal).ToList();
 
     public void Dispose()
     {

@@ -31,6 +31,10 @@ public sealed class DistributionRegistry : IDisposable
 
     public static bool Available => File.Exists(Binary);
 
+    /// <summary>Requests to the distribution API so far, counted from the access log.</summary>
+    public int RequestCount() => File.ReadAllLines(LogFile).Count(l => l.Contains("\"GET /v2/", StringComparison.Ordinal)
+        || l.Contains("\"HEAD /v2/", StringComparison.Ordinal) || l.Contains("\"POST /v2/", StringComparison.Ordinal) || l.Contains("\"PUT /v2/", StringComparison.Ordinal));
+
     public static DistributionRegistry Start(string dir, TestCertificates? tls = null, string? htpasswd = null, string? proxyRemote = null, bool requireClientCertificate = false)
     {
         Directory.CreateDirectory(dir);

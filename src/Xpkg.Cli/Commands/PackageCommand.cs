@@ -17,22 +17,8 @@ internal static class PackageCommand
             var image = await ImageLookup.RequireAsync(ctx.Store, ctx.Get(reference)!, ct);
             byte[] manifest = await ctx.Store.ReadSmallBlobAsync(image.Root, ct);
             string target = Path.GetFullPath(ctx.Get(file)!);
-            string temp = target + ".tmp-" + Guid.NewGuid().ToString("N");
-            try
-            {
-                await using (var stream = await new PackageLocator(ctx.Store).OpenAsync(image.Root, manifest, ct))
-                await using (var output = File.Create(temp))
-                {
-                    ctx.Explain.Add("package", stream.Location.Explain());
-                    await PackageCacheFile.WriteAsync(stream, output, ct);
-                }
-
-                File.Move(temp, target, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(temp);
-            }
+            var (_, location) = await PackageCacheFile.WriteFileAsync(ctx.Store, image.Root, manifest, target, ct);
+            ctx.Explain.Add("package", location.Explain());
 
             if (ctx.Json)
             {

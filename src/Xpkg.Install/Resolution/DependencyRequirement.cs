@@ -13,8 +13,8 @@ public sealed record DependencyRequirement(PackageNode Parent, PackageDependency
 {
     public string Constraint => Dependency.Version;
 
-    /// <summary>The digest when the constraint pins one; compared exactly, never as semver.</summary>
-    public Digest? Pin => Dependency.VersionDigest;
+    /// <summary>The digest when the constraint pins one; compared exactly, never as semver. Parsed once: the resolver asks on every pass.</summary>
+    public Digest? Pin { get; } = Dependency.VersionDigest;
 
     /// <summary>How messages name the requirement: <c>Configuration/a requires &gt;=v1.0.0</c>.</summary>
     public string Describe() => $"{Parent.Subject} requires {(Constraint.Length == 0 ? "any version" : Constraint)}";

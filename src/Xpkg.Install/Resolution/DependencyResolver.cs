@@ -52,10 +52,11 @@ public sealed class DependencyResolver
             roots.Add(node);
         }
 
-        int limit = 50 + (10 * requests.Count);
+        // Each pass settles one dependency: a graph that only grows takes one pass per package, so the bound
+        // grows with the packages chosen; only versions that keep changing exhaust it.
         for (int pass = 0; ; pass++)
         {
-            if (pass > limit)
+            if (pass > 50 + (10 * selected.Count))
             {
                 throw new ResolutionException("dependency resolution did not settle: versions keep changing as constraints change",
                     "pin the dependencies that move with exact versions");
@@ -77,44 +78,58 @@ public sealed class DependencyResolver
         return closure;
     }
 
-    /// <summary>Brings one unsatisfied dependency in line; false when every dependency is satisfied.</summary>
+    /// <summary>
+    /// Brings one dependency in line: the first, by repository, that is new, unsatisfied or asked for as the
+    /// wrong kind. False when every dependency is satisfied.
+    /// </summary>
     private async Task<bool> SettleOneAsync(List<PackageNode> roots, Dictionary<string, PackageNode> selected, CancellationToken cancellationToken)
     {
+        // This runs once per dependency settled, so it only looks for the first repository needing work:
+        // no grouping, no sorting. A repository needs work when one of its requirements is not met.
         var reachable = DependencyGraph.Reachable(roots, selected);
-        var groups = reachable.SelectMany(n => n.Requirements).GroupBy(r => r.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
-        foreach (var group in groups)
+        string? first = null;
+        foreach (var node in reachable)
         {
-            var requirements = group.ToList();
-            CheckKinds(requirements);
-            if (selected.TryGetValue(group.Key, out var current))
+            foreach (var r in node.Requirements)
             {
-                if (current.Kind != requirements[0].Kind)
+                if ((first is null || string.CompareOrdinal(r.Key, first) < 0) && NeedsWork(r, selected.GetValueOrDefault(r.Key)))
                 {
-                    throw new ResolutionException($"{requirements[0].Describe()} of {requirements[0].Kind} {requirements[0].Source}, but {current.Subject} installs that package as a {current.Kind}");
+                    first = r.Key;
                 }
-
-                var unsatisfied = requirements.Where(r => !Satisfies(current, r)).ToList();
-                if (unsatisfied.Count == 0)
-                {
-                    continue;
-                }
-
-                if (current.IsRoot)
-                {
-                    throw new ResolutionException(
-                        $"incompatible dependencies: {current.Subject} installs {current.Request.Package.Original}, but {string.Join("; ", unsatisfied.Select(r => r.Describe()))}",
-                        $"change {current.Subject}'s spec.package to a version every parent accepts, or drop it from the input to let the resolver choose");
-                }
-
-                _log.Add(current.Subject, "dependency", $"{current.Version} no longer satisfies {string.Join("; ", unsatisfied.Select(r => r.Describe()))}; choosing again");
             }
-
-            selected[group.Key] = await ChooseAsync(requirements, cancellationToken).ConfigureAwait(false);
-            return true;
         }
 
-        return false;
+        if (first is null)
+        {
+            return false;
+        }
+
+        var requirements = reachable.SelectMany(n => n.Requirements).Where(r => r.Key == first).ToList();
+        CheckKinds(requirements);
+        if (selected.TryGetValue(first, out var current))
+        {
+            if (current.Kind != requirements[0].Kind)
+            {
+                throw new ResolutionException($"{requirements[0].Describe()} of {requirements[0].Kind} {requirements[0].Source}, but {current.Subject} installs that package as a {current.Kind}");
+            }
+
+            var unsatisfied = requirements.Where(r => !Satisfies(current, r)).ToList();
+            if (current.IsRoot)
+            {
+                throw new ResolutionException(
+                    $"incompatible dependencies: {current.Subject} installs {current.Request.Package.Original}, but {string.Join("; ", unsatisfied.Select(r => r.Describe()))}",
+                    $"change {current.Subject}'s spec.package to a version every parent accepts, or drop it from the input to let the resolver choose");
+            }
+
+            _log.Add(current.Subject, "dependency", $"{current.Version} no longer satisfies {string.Join("; ", unsatisfied.Select(r => r.Describe()))}; choosing again");
+        }
+
+        selected[first] = await ChooseAsync(requirements, cancellationToken).ConfigureAwait(false);
+        return true;
     }
+
+    private bool NeedsWork(DependencyRequirement requirement, PackageNode? current)
+        => current is null || requirement.Kind != current.Kind || !Satisfies(current, requirement);
 
     private async Task<PackageNode> ChooseAsync(List<DependencyRequirement> requirements, CancellationToken cancellationToken)
     {

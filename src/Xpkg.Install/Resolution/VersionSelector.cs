@@ -34,8 +34,30 @@ public sealed class VersionSelector
 
     /// <summary>True when a tag satisfies a constraint; tags that are not complete semver versions satisfy nothing.</summary>
     public bool Satisfies(string tag, VersionConstraint constraint)
-        => SemanticVersion.TryParse(tag, Dialect, out var v, out _) && v.IsComplete && constraint.IsSatisfiedBy(v);
+    {
+        // The resolver checks every requirement on every pass: each tag is parsed once.
+        if (!_versions.TryGetValue(tag, out var version))
+        {
+            version = SemanticVersion.TryParse(tag, Dialect, out var v, out _) && v.IsComplete ? v : null;
+            _versions[tag] = version;
+        }
+
+        return version is not null && constraint.IsSatisfiedBy(version);
+    }
 
     public bool TryParseConstraint(string text, out VersionConstraint constraint, out string error)
-        => VersionConstraint.TryParse(text, Dialect, out constraint, out error);
+    {
+        if (_constraints.TryGetValue(text, out var known))
+        {
+            (constraint, error) = (known.Constraint!, known.Error);
+            return known.Constraint is not null;
+        }
+
+        bool ok = VersionConstraint.TryParse(text, Dialect, out constraint, out error);
+        _constraints[text] = (ok ? constraint : null, error);
+        return ok;
+    }
+
+    private readonly Dictionary<string, SemanticVersion?> _versions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (VersionConstraint? Constraint, string Error)> _constraints = new(StringComparer.Ordinal);
 }

@@ -68,6 +68,24 @@ public static class RuntimeDocuments
         return [serviceAccount, deployment, service];
     }
 
+    /// <summary>
+    /// Every image the runtime Deployment runs: the package image (pinned) unless the template names its
+    /// own, and the images of any other containers and init containers the template adds.
+    /// </summary>
+    internal static IReadOnlyList<string> Images(PackageNode node, RuntimeConfig config)
+    {
+        var deployment = (Dictionary<string, object?>)Build(node, node.RevisionName, config, InstallOptions.DefaultNamespace)[1];
+        var podSpec = (Dictionary<string, object?>)((Dictionary<string, object?>)((Dictionary<string, object?>)deployment["spec"]!)["template"]!)["spec"]!;
+        return new[] { "initContainers", "containers" }
+            .SelectMany(key => podSpec.GetValueOrDefault(key) as List<object?> ?? [])
+            .OfType<Dictionary<string, object?>>()
+            .Select(c => c.GetValueOrDefault("image") as string)
+            .OfType<string>()
+            .Where(i => i.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
     private static Dictionary<string, object?> PodSpec(PackageNode node, string revisionName, string serviceAccountName)
     {
         var ports = new List<object?>

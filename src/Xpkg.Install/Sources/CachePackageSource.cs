@@ -13,6 +13,7 @@ namespace Xpkg.Install.Sources;
 public sealed class CachePackageSource : IPackageSource
 {
     private readonly ContentStore _store;
+    private Task<Snapshot>? _snapshot;
 
     public CachePackageSource(ContentStore store)
     {
@@ -20,19 +21,10 @@ public sealed class CachePackageSource : IPackageSource
     }
 
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, CancellationToken cancellationToken)
-    {
-        var entries = await _store.References.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var tags = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            if (entry.Reference is { } text && ImageReference.TryParse(text, out var r, out _) && r.Name == repository && r.Tag is { } tag && r.Digest is null)
-            {
-                tags.Add(tag);
-            }
-        }
+        => (await ReadAsync(cancellationToken).ConfigureAwait(false)).TagsOf(repository);
 
-        return tags.ToList();
-    }
+    /// <summary>Forgets the references read so far; the next question reads the cache again (after this process added to it).</summary>
+    internal void Refresh() => _snapshot = null;
 
     public async Task<ResolvedImage?> ResolveAsync(ImageReference reference, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
     {
@@ -52,7 +44,8 @@ public sealed class CachePackageSource : IPackageSource
     /// <summary>The cache's answer, or null on a miss; <paramref name="policy"/> only words the explanation.</summary>
     internal async Task<ResolvedImage?> FindAsync(ImageReference reference, PullPolicy policy, CancellationToken cancellationToken)
     {
-        var found = await ImageLookup.FindAsync(_store, reference.ToString(), cancellationToken).ConfigureAwait(false);
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        var found = await ImageLookup.FindAsync(_store, snapshot.Entries, reference.ToString(), cancellationToken).ConfigureAwait(false);
         if (found is null || !await _store.IsCompleteAsync(found.Root, cancellationToken).ConfigureAwait(false))
         {
             return null;
@@ -60,5 +53,39 @@ public sealed class CachePackageSource : IPackageSource
 
         string what = reference.Digest is null ? $"tag {reference.Tag} recorded in the cache as {found.Root.Digest}" : "digest present in the cache";
         return new ResolvedImage(reference, found.Root, ImageOrigin.Cache, $"{policy}: {what}; no connection opened");
+    }
+
+    // One resolution asks about hundreds of references: the index is read and its names parsed once.
+    private Task<Snapshot> ReadAsync(CancellationToken cancellationToken)
+        => _snapshot ??= ReadSnapshotAsync(cancellationToken);
+
+    private async Task<Snapshot> ReadSnapshotAsync(CancellationToken cancellationToken)
+        => new(await _store.References.ReadAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The cache's references at one moment, with the tags of each repository.</summary>
+    private sealed class Snapshot
+    {
+        private readonly Dictionary<string, List<string>> _tags = new(StringComparer.Ordinal);
+
+        public Snapshot(IReadOnlyList<StoredReference> entries)
+        {
+            Entries = entries;
+            foreach (var entry in entries)
+            {
+                if (entry.Reference is { } text && ImageReference.TryParse(text, out var r, out _) && r.Tag is { } tag && r.Digest is null)
+                {
+                    (_tags.TryGetValue(r.Name, out var list) ? list : _tags[r.Name] = []).Add(tag);
+                }
+            }
+
+            foreach (var list in _tags.Values)
+            {
+                list.Sort(StringComparer.Ordinal);
+            }
+        }
+
+        public IReadOnlyList<StoredReference> Entries { get; }
+
+        public IReadOnlyList<string> TagsOf(string repository) => _tags.TryGetValue(repository, out var list) ? list : [];
     }
 }

@@ -40,6 +40,7 @@ public sealed class ContainerdPackageSource(IPackageSource next, ContentStore st
             var copy = await ContainerdTransfer.PullIntoCacheAsync(Containerd, store, reference, new CopyOptions(), cancellationToken).ConfigureAwait(false);
             if (copy is not null)
             {
+                _cache.Refresh();
                 return new ResolvedImage(reference, copy.Root, ImageOrigin.Containerd,
                     $"{Containerd.Description} holds it as {copy.Root.Digest}: {copy.BlobsCopied} blobs copied into the cache, verified; no network");
             }

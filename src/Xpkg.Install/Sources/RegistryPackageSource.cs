@@ -63,6 +63,7 @@ public sealed class RegistryPackageSource : IPackageSource, IDisposable
         // The puller owns pull policy for every command: cache first, then resolve and copy in one transaction.
         var pulled = await _puller.PullAsync(reference, policy == PullPolicy.Always ? PullPolicy.Always : PullPolicy.IfNotPresent,
             offline: false, new CopyOptions(), cancellationToken).ConfigureAwait(false);
+        _cache.Refresh();
         string why = policy == PullPolicy.Always ? "Always resolves at the registry" : "IfNotPresent and the cache does not hold it";
         string copied = pulled.Copy is { } copy ? $"{copy.BlobsCopied} blobs ({copy.BytesCopied} bytes) copied into the cache, {copy.BlobsSkipped} already there" : "nothing to copy";
         return new ResolvedImage(reference, pulled.Root, ImageOrigin.Registry, $"{why}: {reference.Registry} resolved it to {pulled.Root.Digest}; {copied}");

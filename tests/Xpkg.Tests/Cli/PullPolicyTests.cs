@@ -26,7 +26,7 @@ public sealed class PullPolicyTests : IDisposable
     private static Task<RunResult> Isolated(string cache, params string[] args)
         => Run.ProcessAsync("unshare", ["-n", "dotnet", Run.XpkgDll, "--cache-dir", cache, .. args]);
 
-    private int RegistryRequests() => File.ReadAllLines(_registry.LogFile).Count(l => l.Contains("\"GET /v2/", StringComparison.Ordinal) || l.Contains("\"HEAD /v2/", StringComparison.Ordinal));
+    private int RegistryRequests() => _registry.RequestCount();
 
     private static JsonNode Json(RunResult r)
     {

@@ -1,0 +1,71 @@
+using System.Text;
+using Xpkg.Install.Input;
+using Xpkg.Install.Sources;
+using Xpkg.Registry;
+using Xpkg.Registry.Hosts;
+using Xpkg.Testing;
+using static Xpkg.Install.Tests.Packages;
+
+namespace Xpkg.Install.Tests;
+
+/// <summary>
+/// A package in a docker-registry with TLS (a test CA) and bcrypt htpasswd: the install logs in with the
+/// <c>kubernetes.io/dockerconfigjson</c> Secret the package names, and fails without it.
+/// </summary>
+public sealed class PullSecretRegistryTests : IDisposable
+{
+    private const string User = "installer";
+    private const string Password = "s3cret-pull-pass";
+
+    private readonly TestCache _cache = new();
+
+    public void Dispose() => _cache.Dispose();
+
+    [Fact]
+    public async Task PackagePullSecretLogsInToATlsHtpasswdRegistry()
+    {
+        var tls = TestCertificates.Create(Path.Combine(_cache.Root, "tls"));
+        string htpasswd = _cache.Write("htpasswd", await Run.ToolAsync("htpasswd", "-Bbn", User, Password));
+        using var registry = DistributionRegistry.Start(Path.Combine(_cache.Root, "registry"), tls, htpasswd);
+        string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
+        string dockerConfigJson = $"{{\"auths\":{{\"{registry.Authority}\":{{\"auth\":\"{auth}\"}}}}}}";
+        string fn = $"{registry.Authority}/private/function-x:v1.0.0";
+        using (var seed = new TestCache())
+        {
+            await RegistrySeed.PushAsync(seed, fn, Meta("Function", "function-x"), new RegistryClientOptions
+            {
+                Hosts = new RegistryHostOptions { CaFiles = [tls.CaFile] },
+                Credentials = new PullSecretCredentials([new PullSecret("push", null, dockerConfigJson, [registry.Authority])], null),
+            });
+        }
+
+        string secret = $"""
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{"}name: regcred, namespace: crossplane-system{"}"}
+            type: kubernetes.io/dockerconfigjson
+            stringData:
+              .dockerconfigjson: '{dockerConfigJson}'
+
+            """;
+        string withSecret = _cache.Write("with.yaml", PackageManifest("Function", "fn", fn, "  packagePullSecrets:\n  - name: regcred\n") + secret);
+        string without = _cache.Write("without.yaml", PackageManifest("Function", "fn", fn) + secret);
+        var env = new Dictionary<string, string> { ["DOCKER_CONFIG"] = Path.Combine(_cache.Root, "no-docker-config") };
+
+        // The Secret is among the inputs but the package does not name it: as in Crossplane, it is not used.
+        var denied = await Xpkg("install", "-f", without, "--state-dir", Path.Combine(_cache.Root, "denied"), "--ca-file", tls.CaFile);
+        Assert.Equal(1, denied.ExitCode);
+        Assert.StartsWith("error: Function/fn: ", denied.Stderr, StringComparison.Ordinal);
+
+        var installed = await Xpkg("install", "-f", withSecret, "--state-dir", _cache.StateDirectory, "--ca-file", tls.CaFile, "--explain", "-o", "json");
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Contains("\"source\": \"registry\"", installed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pull secret regcred covers " + registry.Authority, installed.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, installed.Stdout + installed.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(auth, installed.Stdout + installed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("  - name: regcred\n", _cache.State("runtime/function.fn.yaml"));
+
+        Task<RunResult> Xpkg(params string[] args) => Run.ProcessAsync("dotnet", [Run.XpkgDll, "--cache-dir", _cache.Store.Root, .. args], env);
+    }
+}
