@@ -103,21 +103,37 @@ row "cold pull 100 MiB, 1 layer" "peak RSS, max of $RUNS" "$(mib "$(maximum "${x
 CACHE="$WORK/cache"
 "$XPKG_BIN" --cache-dir "$CACHE" pull "$REG/bench/big:latest" >/dev/null 2>&1 || die "could not pull into $CACHE"
 say "push 100 MiB into a fresh registry per run: warm-up, then $RUNS timed runs each (alternating)"
-xw=(); xc=(); xr=(); sw=(); sc=(); sr=()
+# The registry's own floor: one bare monolithic PUT of the layer blob with curl (no manifest, no client
+# start-up). No client can push faster than docker-registry takes to receive, hash and store the bytes.
+LAYER_FILE="$IMG/big/blobs/sha256/$(ls -S "$IMG/big/blobs/sha256" | head -n 1)"
+LAYER_DIGEST="sha256:$(basename "$LAYER_FILE")"
+cat >"$WORK/curl-push.sh" <<'SH'
+#!/bin/bash
+set -euo pipefail
+loc=$(curl -sf -D - -o /dev/null -X POST "http://$1/v2/bench/floor/blobs/uploads/" | tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')
+case $loc in http*) ;; *) loc="http://$1$loc" ;; esac
+case $loc in *\?*) sep='&' ;; *) sep='?' ;; esac
+curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' -T "$2" "$loc${sep}digest=$3"
+SH
+chmod +x "$WORK/curl-push.sh"
+xw=(); xc=(); xr=(); sw=(); sc=(); sr=(); cw=()
 for ((i = 0; i <= RUNS; i++)); do
-  for tool in xpkg skopeo; do
+  for tool in xpkg skopeo curl; do
     rm -rf "$WORK/preg"; P2=$(free_port)
     start_registry "$WORK/preg" "$P2" 0
     sync
     if [ "$tool" = xpkg ]; then
       timed "$WORK/xpkg.log" "$XPKG_BIN" --cache-dir "$CACHE" push "$REG/bench/big:latest" "127.0.0.1:$P2/bench/pushed:latest"
       [ "$i" = 0 ] || { xw+=("$T_WALL"); xc+=("$T_CPU"); xr+=("$T_RSS"); }
-    else
+    elif [ "$tool" = skopeo ]; then
       forget_skopeo_cache
       timed "$WORK/skopeo.log" skopeo copy -q --dest-tls-verify=false "oci:$IMG/big:big" "docker://127.0.0.1:$P2/bench/pushed:latest"
       [ "$i" = 0 ] || { sw+=("$T_WALL"); sc+=("$T_CPU"); sr+=("$T_RSS"); }
+    else
+      timed "$WORK/curl.log" "$WORK/curl-push.sh" "127.0.0.1:$P2" "$LAYER_FILE" "$LAYER_DIGEST"
+      [ "$i" = 0 ] || cw+=("$T_WALL")
     fi
-    if [ "$i" = 0 ]; then
+    if [ "$i" = 0 ] && [ "$tool" != curl ]; then
       curl -sf -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
         "http://127.0.0.1:$P2/v2/bench/pushed/manifests/latest" || die "$tool push left no manifest"
     fi
@@ -125,13 +141,16 @@ for ((i = 0; i <= RUNS; i++)); do
   done
 done
 rm -rf "$WORK/preg"
-say "push: xpkg ${xw[*]} s; skopeo ${sw[*]} s"
+say "push: xpkg ${xw[*]} s; skopeo ${sw[*]} s; bare curl PUT ${cw[*]} s"
 xm=$(median "${xw[@]}"); sm=$(median "${sw[@]}"); r=$(ratio "$xm" "$sm")
 row "push 100 MiB, 1 layer, empty registry" "wall, median of $RUNS" "$(secs "$xm") ($(mbps "$BIG_BYTES" "$xm"))" \
   "$(secs "$sm") ($(mbps "$BIG_BYTES" "$sm"))" "$r" "xpkg/skopeo ≤ 0.6" "$(met "$r" "<=" 0.6)"
 row "push 100 MiB, 1 layer, empty registry" "user+sys, median of $RUNS" "$(secs "$(median "${xc[@]}")")" \
   "$(secs "$(median "${sc[@]}")")" "$(ratio "$(median "${xc[@]}")" "$(median "${sc[@]}")")" "" ""
 row "push 100 MiB, 1 layer, empty registry" "peak RSS, max of $RUNS" "$(mib "$(maximum "${xr[@]}")")" "$(mib "$(maximum "${sr[@]}")")" "" "" ""
+cm=$(median "${cw[@]}")
+row "push floor: one bare \`curl -T\` PUT of the layer blob (in the xpkg column)" "wall, median of $RUNS" "$(secs "$cm")" \
+  "$(secs "$sm")" "$(ratio "$cm" "$sm")" "" ""
 
 # ---------- 4 layers: --jobs 1 against --jobs 4 -----------------------------------------------------
 say "pull 4 × 50 MiB: warm-up, then $RUNS timed runs each of --jobs 1 and --jobs 4 (alternating)"
