@@ -31,6 +31,27 @@ public sealed class CacheExportTests : IDisposable
         Assert.Equal(expected, CrossplaneCacheExporter.FileName(source, packageName, digest, layout));
     }
 
+    // ≤v2.1 with Never keys the cache by spec.package itself (crossplane-packages.md §4.4).
+    [Theory]
+    [InlineData("xpkg.crossplane.io/crossplane-contrib/provider-aws-s3:v1.0.0", "xpkg.crossplane.io/crossplane-contrib/provider-aws-s3:v1.0.gz")]
+    [InlineData("mycoolpkg", "mycoolpkg.gz")]
+    public void NeverFileNamesUseThePackageAsWritten(string package, string expected)
+        => Assert.Equal(expected, CrossplaneCacheExporter.NeverFileName(package));
+
+    [Fact]
+    public async Task V21WithNeverWritesTheNestedPathCrossplaneReads()
+    {
+        string yaml = Meta("Function", "function-patch-and-transform");
+        await _cache.AddPackageAsync(Source + ":v0.2.0", yaml);
+        string manifest = _cache.Write("in.yaml", PackageManifest("Function", "fn", Source + ":v0.2.0", "  packagePullPolicy: Never\n"));
+
+        var r = await Xpkg.Testing.Run.XpkgAsync(_cache.Store.Root, "install", "-f", manifest, "--state-dir", _cache.StateDirectory, "--offline",
+            "--crossplane-cache", CacheDir, "--crossplane-cache-layout", "v2.1");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(yaml, Gunzip(Path.Combine(CacheDir, "xpkg.crossplane.io", "crossplane-contrib", "function-patch-and-transform:v0.2.gz")));
+    }
+
     [Theory]
     [InlineData("v2.2", CrossplaneCacheLayout.V22)]
     [InlineData("2.1", CrossplaneCacheLayout.V21)]

@@ -4,6 +4,7 @@ using Xpkg.Oci;
 using Xpkg.Packages;
 using Xpkg.Packages.Locating;
 using Xpkg.Store;
+using Xpkg.Transfer;
 
 namespace Xpkg.Install.CacheExport;
 
@@ -27,6 +28,13 @@ public sealed class CrossplaneCacheExporter(ContentStore store)
         return PackageNames.BuildPath("", id, PackageCacheFile.Extension);
     }
 
+    /// <summary>
+    /// The v2.1 key of a package whose pull policy is <c>Never</c>: its <c>spec.package</c> as written, so the
+    /// name nests (registry and path become directories) and <c>BuildPath</c> eats a tag's last dotted part
+    /// (<c>…/provider-aws-s3:v1.0.0</c> → <c>…/provider-aws-s3:v1.0.gz</c>).
+    /// </summary>
+    public static string NeverFileName(string package) => PackageNames.BuildPath("", package, PackageCacheFile.Extension);
+
     /// <returns>The file names written (unchanged files are not listed).</returns>
     public async Task<IReadOnlyList<string>> ExportAsync(IReadOnlyList<PackageNode> closure, CrossplaneCacheExport export, InstallLog log, CancellationToken cancellationToken)
     {
@@ -39,10 +47,18 @@ public sealed class CrossplaneCacheExporter(ContentStore store)
         var written = new List<string>();
         foreach (var node in closure)
         {
-            string name = FileName(node.Source, node.Name, node.Image.Digest, export.Layout);
+            bool never = export.Layout == CrossplaneCacheLayout.V21 && node.Request.PackagePullPolicy == PullPolicy.Never;
+            string name = never ? NeverFileName(node.Request.Package.Original) : FileName(node.Source, node.Name, node.Image.Digest, export.Layout);
+            string path = Path.GetFullPath(Path.Combine(export.Directory, name));
+            if (!path.StartsWith(Path.GetFullPath(export.Directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new InvalidInputException($"the cache key {name} of {node.Request.Package.Original} would leave {export.Directory}");
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             byte[] manifest = await store.ReadSmallBlobAsync(node.Image.Root, cancellationToken).ConfigureAwait(false);
-            var (changed, _) = await PackageCacheFile.WriteFileAsync(store, node.Image.Root, manifest, Path.Combine(export.Directory, name), cancellationToken).ConfigureAwait(false);
-            string layout = export.Layout == CrossplaneCacheLayout.V21 ? "Crossplane v2.1 key: the revision name" : $"Crossplane v2.2+ key: FriendlyID({node.Source}, {node.Image.Digest})";
+            var (changed, _) = await PackageCacheFile.WriteFileAsync(store, node.Image.Root, manifest, path, cancellationToken).ConfigureAwait(false);
+            string layout = never ? "Crossplane v2.1 key with Never: spec.package" : export.Layout == CrossplaneCacheLayout.V21 ? "Crossplane v2.1 key: the revision name" : $"Crossplane v2.2+ key: FriendlyID({node.Source}, {node.Image.Digest})";
             log.Add(node.Subject, "cache-export", $"{name} ({layout}) {(changed ? "written" : "unchanged")} in {export.Directory}");
             if (changed)
             {
