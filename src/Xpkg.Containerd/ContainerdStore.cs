@@ -15,12 +15,12 @@ namespace Xpkg.ContainerdClient;
 /// </summary>
 public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisposable
 {
-    private readonly ContainerdConnection _connection;
-    private readonly Content.ContentClient _content;
-    private readonly Images.ImagesClient _images;
     /// <summary>Set to 0 to read content over the Read API even where containerd's content files are readable.</summary>
     public const string ContentFilesVariable = "XPKG_CONTAINERD_CONTENT_FILES";
 
+    private readonly ContainerdConnection _connection;
+    private readonly Content.ContentClient _content;
+    private readonly Images.ImagesClient _images;
     private readonly SemaphoreSlim _leaseLock = new(1, 1);
     private readonly Lock _filesRootLock = new();
     private ContainerdLease? _lease;

@@ -59,18 +59,14 @@ public sealed class ContentFilesTests
         await using var containerd = await ImportTinyAsync();
         using var elsewhere = new TempDir();
         var explained = new List<string>();
-        await using var source = new ContainerdStore(ContainerdConnection.Open(containerd.Socket, PrivateContainerd.Namespace))
-        {
-            ContentFilesRoot = elsewhere.Combine("not-mounted-here"),
-            Explain = explained.Add,
-        };
+        using var connection = ContainerdConnection.Open(containerd.Socket, PrivateContainerd.Namespace);
+        await using var source = new ContainerdStore(connection) { ContentFilesRoot = elsewhere.Combine("not-mounted-here"), Explain = explained.Add };
 
         var copy = await CopyTinyAsync(source);
 
         Assert.Null(await source.FilesRootAsync());
         Assert.Equal(3, copy.BlobsCopied);
         Assert.Equal([$"reading content over the Read API: its content directory {elsewhere.Combine("not-mounted-here")} is not readable here"], explained);
-        source.Connection.Dispose();
     }
 
     [Fact]
@@ -80,18 +76,14 @@ public sealed class ContentFilesTests
         using var elsewhere = new TempDir();
         Directory.CreateDirectory(elsewhere.Combine("blobs"));
         var explained = new List<string>();
-        await using var source = new ContainerdStore(ContainerdConnection.Open(containerd.Socket, PrivateContainerd.Namespace))
-        {
-            ContentFilesRoot = elsewhere.Path,
-            Explain = explained.Add,
-        };
+        using var connection = ContainerdConnection.Open(containerd.Socket, PrivateContainerd.Namespace);
+        await using var source = new ContainerdStore(connection) { ContentFilesRoot = elsewhere.Path, Explain = explained.Add };
 
         var copy = await CopyTinyAsync(source);
 
         Assert.Equal(3, copy.BlobsCopied);
         Assert.Equal("reading content files under " + elsewhere.Path + " (verified by digest; the Read API for a blob not there)", explained[0]);
         Assert.Equal(3, explained.Count(m => m.EndsWith($"is not readable under {elsewhere.Path}; reading it over the Read API", StringComparison.Ordinal)));
-        source.Connection.Dispose();
     }
 
     [Fact]
@@ -108,11 +100,11 @@ public sealed class ContentFilesTests
         string path = Path.Combine(forged.Path, "blobs", manifest.Digest.Algorithm, manifest.Digest.Encoded);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllBytesAsync(path, new byte[manifest.Size]);
-        await using var forgedSource = new ContainerdStore(ContainerdConnection.Open(containerd.Socket, PrivateContainerd.Namespace)) { ContentFilesRoot = forged.Path };
+        using var connection = ContainerdConnection.Open(containerd.Socket, PrivateContainerd.Namespace);
+        await using var forgedSource = new ContainerdStore(connection) { ContentFilesRoot = forged.Path };
 
         await Assert.ThrowsAsync<DigestMismatchException>(() => CopyEngine.CopyAsync(forgedSource, manifest, store, new CopyOptions(), CancellationToken.None));
         Assert.False(File.Exists(store.BlobPath(manifest.Digest)));
-        forgedSource.Connection.Dispose();
     }
 
     private static async Task<PrivateContainerd> ImportTinyAsync()
