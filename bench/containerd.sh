@@ -5,8 +5,9 @@
 #   Resolving and reading a 100 MiB image from containerd (`xpkg pull REF --containerd-socket S` into an
 #   empty cache; the image was `ctr images import`ed into a private containerd this script starts) against
 #   pulling the same image from a local docker-registry over HTTP (`xpkg pull` into an empty cache), with
-#   `skopeo copy docker://… oci:…` from the same registry as a reference column. Also the CPU time the
-#   server (containerd or docker-registry) spent per pull.
+#   `skopeo copy docker://… oci:…` from the same registry as a reference column, and the containerd pull
+#   with XPKG_CONTAINERD_CONTENT_FILES=0 (content over the Read API instead of from containerd's files).
+#   Also the CPU time the server (containerd or docker-registry) spent per pull.
 #
 # Usage: bench/containerd.sh            (as root: containerd needs it)
 # Environment: RUNS=5 (median of), MAKE_TEST_IMAGES, TMPDIR.
@@ -85,7 +86,11 @@ one_pull() {
     containerd)
       server=$CTD_PID; before=$(cpu_ticks "$server")
       timed "$WORK/$side.log" "$XPKG_BIN" --cache-dir "$WORK/run/cache" --offline -o json \
-        --containerd-socket "$SOCK" --containerd-namespace "$NS" pull "$NAME" ;;
+        --containerd-socket "$SOCK" --containerd-namespace "$NS" pull "$NAME" $([ "$i" = 0 ] && echo --explain) ;;
+    containerd-api)
+      server=$CTD_PID; before=$(cpu_ticks "$server")
+      XPKG_CONTAINERD_CONTENT_FILES=0 timed "$WORK/$side.log" "$XPKG_BIN" --cache-dir "$WORK/run/cache" --offline -o json \
+        --containerd-socket "$SOCK" --containerd-namespace "$NS" pull "$NAME" $([ "$i" = 0 ] && echo --explain) ;;
     registry)
       server=$REG_PID; before=$(cpu_ticks "$server")
       timed "$WORK/$side.log" "$XPKG_BIN" --cache-dir "$WORK/run/cache" -o json --insecure-registry "$REG" \
@@ -101,9 +106,15 @@ one_pull() {
     if [ "$side" = skopeo ]; then
       [ "$(jq -r '.manifests[0].digest' "$WORK/run/oci/index.json")" = "$DIGEST" ] || die "skopeo pulled another image"
     else
-      sed -n '/^{/,/^}/p' "$WORK/$side.log" | jq -e --arg d "$DIGEST" --arg s "$side" '.digest == $d and .source == $s' >/dev/null \
+      sed -n '/^{/,/^}/p' "$WORK/$side.log" | jq -e --arg d "$DIGEST" --arg s "${side%-api}" '.digest == $d and .source == $s' >/dev/null \
         || die "xpkg pull did not answer $DIGEST from the $side: $(cat "$WORK/$side.log")"
       "$XPKG_BIN" --cache-dir "$WORK/run/cache" cache verify >/dev/null 2>&1 || die "xpkg cache verify failed after the $side pull"
+      case $side in
+        containerd) expect="containerd: reading content files under $CTD/root/io.containerd.content.v1.content" ;;
+        containerd-api) expect="containerd: reading content over the Read API" ;;
+        *) expect="" ;;
+      esac
+      grep -qF "$expect" "$WORK/$side.log" || die "xpkg did not read containerd's content the $side way: $(cat "$WORK/$side.log")"
     fi
   else
     W[$side]+="$T_WALL "; C[$side]+="$T_CPU "; R[$side]+="$T_RSS "
@@ -113,7 +124,7 @@ one_pull() {
 
 say "pull 100 MiB: warm-up, then $RUNS timed runs of each side (alternating)"
 for ((i = 0; i <= RUNS; i++)); do
-  for side in containerd registry skopeo; do one_pull "$side" "$i"; done
+  for side in containerd containerd-api registry skopeo; do one_pull "$side" "$i"; done
 done
 rm -rf "$WORK/run"
 
@@ -121,19 +132,19 @@ rm -rf "$WORK/run"
 med() { median ${1}; }
 # shellcheck disable=SC2086
 most() { maximum ${1}; }
-for side in containerd registry skopeo; do say "$side: wall ${W[$side]}s; server CPU ${S[$side]}s"; done
-cw=$(med "${W[containerd]}"); rw=$(med "${W[registry]}"); sw=$(med "${W[skopeo]}")
+for side in containerd containerd-api registry skopeo; do say "$side: wall ${W[$side]}s; server CPU ${S[$side]}s"; done
+cw=$(med "${W[containerd]}"); aw=$(med "${W[containerd-api]}"); rw=$(med "${W[registry]}"); sw=$(med "${W[skopeo]}")
 r=$(ratio "$rw" "$cw")
-row "pull 100 MiB, empty cache" "wall, median of $RUNS" "$(secs "$cw") ($(mbps "$BIG_BYTES" "$cw"))" \
+row "pull 100 MiB, empty cache" "wall, median of $RUNS" "$(secs "$cw") ($(mbps "$BIG_BYTES" "$cw"))" "$(secs "$aw") ($(mbps "$BIG_BYTES" "$aw"))" \
   "$(secs "$rw") ($(mbps "$BIG_BYTES" "$rw"))" "$(secs "$sw") ($(mbps "$BIG_BYTES" "$sw"))" "${r}×" \
   "containerd faster (> 1×)" "$(met "$r" ">=" 1.0001)"
-row "pull 100 MiB, empty cache" "user+sys of the client, median of $RUNS" "$(secs "$(med "${C[containerd]}")")" \
+row "pull 100 MiB, empty cache" "user+sys of the client, median of $RUNS" "$(secs "$(med "${C[containerd]}")")" "$(secs "$(med "${C[containerd-api]}")")" \
   "$(secs "$(med "${C[registry]}")")" "$(secs "$(med "${C[skopeo]}")")" \
   "$(ratio "$(med "${C[registry]}")" "$(med "${C[containerd]}")")×" "" ""
 row "pull 100 MiB, empty cache" "CPU of the server (containerd / docker-registry), median of $RUNS" \
-  "$(secs "$(med "${S[containerd]}")")" "$(secs "$(med "${S[registry]}")")" "$(secs "$(med "${S[skopeo]}")")" "" "" ""
-row "pull 100 MiB, empty cache" "peak RSS of the client, max of $RUNS" "$(mib "$(most "${R[containerd]}")")" \
+  "$(secs "$(med "${S[containerd]}")")" "$(secs "$(med "${S[containerd-api]}")")" "$(secs "$(med "${S[registry]}")")" "$(secs "$(med "${S[skopeo]}")")" "" "" ""
+row "pull 100 MiB, empty cache" "peak RSS of the client, max of $RUNS" "$(mib "$(most "${R[containerd]}")")" "$(mib "$(most "${R[containerd-api]}")")" \
   "$(mib "$(most "${R[registry]}")")" "$(mib "$(most "${R[skopeo]}")")" "" "" ""
 
 machine_info
-print_table "| Benchmark | Metric | xpkg $XPKG_VERSION from containerd $CONTAINERD_VERSION | xpkg from docker-registry | skopeo $SKOPEO_VERSION from docker-registry | registry / containerd (xpkg) | Goal | Met |"
+print_table "| Benchmark | Metric | xpkg $XPKG_VERSION from containerd $CONTAINERD_VERSION (content files) | xpkg from containerd, Read API (XPKG_CONTAINERD_CONTENT_FILES=0) | xpkg from docker-registry | skopeo $SKOPEO_VERSION from docker-registry | registry / containerd (xpkg) | Goal | Met |"

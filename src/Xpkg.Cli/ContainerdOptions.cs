@@ -31,5 +31,10 @@ internal static class ContainerdOptions
     public static bool IsSet(CliContext ctx) => !string.IsNullOrEmpty(ctx.Get(Socket));
 
     /// <summary>A store on the configured socket, or on containerd's default socket when none is configured.</summary>
-    public static ContainerdStore Connect(CliContext ctx) => ContainerdStore.Connect(ctx.Get(Socket), ctx.Get(Namespace));
+    public static ContainerdStore Connect(CliContext ctx)
+    {
+        var store = ContainerdStore.Connect(ctx.Get(Socket), ctx.Get(Namespace));
+        store.Explain = m => ctx.Explain.Add("containerd", m);
+        return store;
+    }
 }

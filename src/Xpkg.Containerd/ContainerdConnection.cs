@@ -22,6 +22,9 @@ public sealed class ContainerdConnection : IDisposable
 
     private const int StreamWindowBytes = 8 * 1024 * 1024;
 
+    private readonly Lock _contentRootLock = new();
+    private Task<string?>? _contentRoot;
+
     private ContainerdConnection(string socketPath, string @namespace, GrpcChannel channel)
     {
         SocketPath = socketPath;
@@ -71,6 +74,18 @@ public sealed class ContainerdConnection : IDisposable
             MaxSendMessageSize = MaxMessageBytes,
         });
         return new ContainerdConnection(path, ns, channel);
+    }
+
+    /// <summary>
+    /// The directory containerd keeps content in, as it reports it (null when it does not), asked once per connection.
+    /// Not bound to one caller's cancellation, since later callers share the answer; the call has its own deadline.
+    /// </summary>
+    public Task<string?> ContentRootAsync()
+    {
+        lock (_contentRootLock)
+        {
+            return _contentRoot ??= ContainerdContentFiles.DiscoverRootAsync(this, CancellationToken.None);
+        }
     }
 
     internal Metadata Headers(string? lease = null)

@@ -9,15 +9,22 @@ namespace Xpkg.ContainerdClient;
 /// <summary>
 /// containerd's image and content services as a copy-engine end: a source (resolve a name, read blobs) and a
 /// target (write blobs that are missing, then name the image as the kubelet looks it up). Written content is
-/// held by a lease until <see cref="DisposeAsync"/>, by which time the image record keeps it.
+/// held by a lease until <see cref="DisposeAsync"/>, by which time the image record keeps it. Blobs are read
+/// from containerd's content directory when this process can read it (see <see cref="ContainerdContentFiles"/>),
+/// else over the Read API.
 /// </summary>
 public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisposable
 {
+    /// <summary>Set to 0 to read content over the Read API even where containerd's content files are readable.</summary>
+    public const string ContentFilesVariable = "XPKG_CONTAINERD_CONTENT_FILES";
+
     private readonly ContainerdConnection _connection;
     private readonly Content.ContentClient _content;
     private readonly Images.ImagesClient _images;
     private readonly SemaphoreSlim _leaseLock = new(1, 1);
+    private readonly Lock _filesRootLock = new();
     private ContainerdLease? _lease;
+    private Task<string?>? _filesRoot;
 
     public ContainerdStore(ContainerdConnection connection)
     {
@@ -37,6 +44,18 @@ public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisp
     public int MaxParallelWrites => 4;
 
     private bool OwnsConnection { get; init; }
+
+    /// <summary>Whether blobs are read from containerd's content directory when it is readable here (default: yes, unless <see cref="ContentFilesVariable"/> is 0).</summary>
+    public bool ReadContentFiles { get; init; } = Environment.GetEnvironmentVariable(ContentFilesVariable) != "0";
+
+    /// <summary>
+    /// Where this process sees containerd's content directory when not at the path containerd reports (a containerd
+    /// in a container, its root mounted elsewhere); null: the path containerd reports.
+    /// </summary>
+    public string? ContentFilesRoot { get; init; }
+
+    /// <summary>Receives the decisions taken while reading (for <c>--explain</c>); may be null.</summary>
+    public Action<string>? Explain { get; set; }
 
     /// <summary>
     /// The root descriptor containerd has under the reference's normalised name (<c>docker.io/library/…</c>),
@@ -109,10 +128,60 @@ public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisp
     /// </summary>
     public async Task<Stream> OpenAsync(Descriptor descriptor, long offset, CancellationToken cancellationToken)
     {
+        if (await FilesRootAsync().ConfigureAwait(false) is { } root)
+        {
+            // The files are shared by all namespaces: ask first, as the Read API would, whether this one has the blob.
+            if (await InfoAsync(descriptor.Digest, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw new ContentNotFoundException(descriptor.Digest, Description);
+            }
+
+            if (ContainerdContentFiles.Open(root, descriptor, offset) is { } file)
+            {
+                return file;
+            }
+
+            Explain?.Invoke($"{descriptor.Digest} is not readable under {root}; reading it over the Read API");
+        }
+
         var call = _content.Read(new ReadContentRequest { Digest = descriptor.Digest.ToString(), Offset = offset }, _connection.Headers(), cancellationToken: cancellationToken);
         return await ContainerdReadStream.OpenAsync(call, e => ContainerdErrors.IsNotFound(e)
             ? new ContentNotFoundException(descriptor.Digest, Description)
             : ContainerdErrors.Translate(e, _connection, $"to read {descriptor.Digest}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The content directory blobs are read from, or null when they are read over the Read API; decided once per store.</summary>
+    public Task<string?> FilesRootAsync()
+    {
+        lock (_filesRootLock)
+        {
+            return _filesRoot ??= ChooseFilesRootAsync();
+        }
+    }
+
+    private async Task<string?> ChooseFilesRootAsync()
+    {
+        if (!ReadContentFiles)
+        {
+            Explain?.Invoke($"reading content over the Read API ({ContentFilesVariable}=0)");
+            return null;
+        }
+
+        string? root = ContentFilesRoot ?? await _connection.ContentRootAsync().ConfigureAwait(false);
+        if (root is null)
+        {
+            Explain?.Invoke("reading content over the Read API: containerd reports no content directory");
+            return null;
+        }
+
+        if (!ContainerdContentFiles.IsReadable(root))
+        {
+            Explain?.Invoke($"reading content over the Read API: its content directory {root} is not readable here");
+            return null;
+        }
+
+        Explain?.Invoke($"reading content files under {root} (verified by digest; the Read API for a blob not there)");
+        return root;
     }
 
     public async Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)

@@ -97,6 +97,7 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
     private async Task<PullResult?> FromContainerdAsync(ImageReference reference, CopyOptions options, CancellationToken cancellationToken)
     {
         var node = containerd!();
+        node.Explain = m => log.Add("containerd", m);
         await using (node.ConfigureAwait(false))
         {
             using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);

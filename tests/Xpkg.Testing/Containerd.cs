@@ -16,13 +16,16 @@ public sealed class Containerd : IAsyncDisposable
 
     public string Socket => _dir.Combine("containerd.sock");
 
+    /// <summary>containerd's root directory (its <c>root</c> setting), under which each plugin has its own.</summary>
+    public string Root => _dir.Combine("root");
+
     public static async Task<Containerd> StartAsync()
     {
         var c = new Containerd();
         string config = c._dir.Combine("config.toml");
         await File.WriteAllTextAsync(config, $"""
             version = 2
-            root = "{c._dir.Combine("root")}"
+            root = "{c.Root}"
             state = "{c._dir.Combine("state")}"
             disabled_plugins = ["io.containerd.grpc.v1.cri"]
             [grpc]

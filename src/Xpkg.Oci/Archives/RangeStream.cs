@@ -3,7 +3,7 @@ using Xpkg.Oci.Content;
 namespace Xpkg.Oci.Archives;
 
 /// <summary>A read-only window onto part of a file, with its own handle so windows can be read in parallel.</summary>
-internal sealed class RangeStream : Stream, IFileRegionStream
+public sealed class RangeStream : Stream, IFileRegionStream
 {
     private readonly FileStream _file;
     private readonly long _start;

@@ -14,6 +14,8 @@ public sealed class PrivateContainerd : IAsyncDisposable
 
     public string Socket => _daemon.Socket;
 
+    public string Root => _daemon.Root;
+
     public static async Task<PrivateContainerd> StartAsync() => new(await Xpkg.Testing.Containerd.StartAsync());
 
     public ContainerdStore Connect() => ContainerdStore.Connect(Socket, Namespace);
