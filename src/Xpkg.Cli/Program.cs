@@ -34,4 +34,8 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = true }, cancel.Token);
+// On SIGTERM System.CommandLine cancels the token, then exits with 143 if the command has not finished
+// within this time: long enough for `serve` to finish uploads in flight (its shutdown timeout is 30 s).
+return await parse.InvokeAsync(
+    new InvocationConfiguration { EnableDefaultExceptionHandler = true, ProcessTerminationTimeout = TimeSpan.FromSeconds(40) },
+    cancel.Token);
