@@ -25,6 +25,9 @@ internal sealed class CliContext(ParseResult parse)
 
     public ContentStore Store => _store ??= ContentStore.Open(CacheDirectory);
 
+    /// <summary>The cache's references for a command that only reads them: a cache that does not exist yet is not created.</summary>
+    public ReferenceIndex References => _store?.References ?? ReferenceIndex.ReadOnly(CacheDirectory);
+
     /// <summary>The decision trace; printed to stderr as it happens when <c>--explain</c> is given.</summary>
     public ExplainLog Explain => _explain ??= NewExplainLog();
 

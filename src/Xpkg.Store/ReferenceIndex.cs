@@ -14,6 +14,9 @@ public sealed class ReferenceIndex
     private readonly string _path;
     private readonly string _lockPath;
 
+    /// <summary>The reference index of the cache at <paramref name="root"/>, for reading only: unlike opening the store, creates nothing.</summary>
+    public static ReferenceIndex ReadOnly(string root) => new(root);
+
     internal ReferenceIndex(string root)
     {
         _path = Path.Combine(root, "index.json");
@@ -63,7 +66,7 @@ public sealed class ReferenceIndex
         {
             bytes = File.ReadAllBytes(_path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return Task.FromResult(new OciIndexDocument());
         }
