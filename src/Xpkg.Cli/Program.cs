@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Xpkg.Cli;
 using Xpkg.Cli.Commands;
 
@@ -34,8 +35,14 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-// On SIGTERM System.CommandLine cancels the token, then exits with 143 if the command has not finished
-// within this time: long enough for `serve` to finish uploads in flight (its shutdown timeout is 30 s).
+// SIGTERM cancels the command as Ctrl+C does, and the command's own exit status stands. System.CommandLine's
+// handler is off: it answered 143 instead of the status when a command finished while it was handling the
+// signal, which cut `serve`'s graceful shutdown (exit 0 after finishing uploads in flight) short.
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
 return await parse.InvokeAsync(
-    new InvocationConfiguration { EnableDefaultExceptionHandler = true, ProcessTerminationTimeout = TimeSpan.FromSeconds(40) },
+    new InvocationConfiguration { EnableDefaultExceptionHandler = true, ProcessTerminationTimeout = null },
     cancel.Token);

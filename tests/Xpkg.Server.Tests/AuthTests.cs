@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Xpkg.Server;
+using Xpkg.Testing;
 
 namespace Xpkg.Server.Tests;
 
@@ -83,10 +84,11 @@ public sealed class AuthTests
         string layout = Path.Combine(registry.Directory, "layout");
         TestLayout.Write(layout);
         string host = registry.Server.BaseAddress.Authority;
-        await Assert.ThrowsAsync<Xunit.Sdk.XunitException>(() =>
-            ExternalTool.RunAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{layout}:tiny", $"docker://{host}/auth/skopeo:latest"));
-        await ExternalTool.RunAsync("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", $"{User}:{Password}", $"oci:{layout}:tiny", $"docker://{host}/auth/skopeo:latest");
-        await ExternalTool.RunAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{host}/auth/skopeo:latest");
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{layout}:tiny", $"docker://{host}/auth/skopeo:latest"));
+        Assert.Contains("unauthorized", refused.Message, StringComparison.Ordinal);
+        await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", $"{User}:{Password}", $"oci:{layout}:tiny", $"docker://{host}/auth/skopeo:latest");
+        await Run.ToolAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{host}/auth/skopeo:latest");
         await AssertNoCredentialsInLogAsync(registry);
     }
 
@@ -109,7 +111,7 @@ public sealed class AuthTests
         public static async Task<AuthRegistry> StartAsync(bool authenticatePulls)
         {
             string file = Path.Combine(Path.GetTempPath(), "xpkg-htpasswd-" + Guid.NewGuid().ToString("N"));
-            await File.WriteAllTextAsync(file, await ExternalTool.RunAsync("htpasswd", "-Bbn", User, Password));
+            await File.WriteAllTextAsync(file, await Run.ToolAsync("htpasswd", "-Bbn", User, Password));
             var registry = new AuthRegistry(authenticatePulls, file);
             await registry.InitializeAsync();
             return registry;

@@ -26,9 +26,9 @@ public sealed class MirrorTests : IDisposable
         string hosts = _dir.Write("mirror-hosts/upstream.test/hosts.toml", $"server = \"http://{upstream.Authority}\"\n");
         await using var mirror = await ServeProcess.StartAsync(_dir.Combine("mirror-cache"), ["--mirror", "--hosts-dir", Path.GetDirectoryName(Path.GetDirectoryName(hosts))!]);
 
-        string inspected = await ExternalTool.RunAsync("skopeo", "inspect", "--tls-verify=false", $"docker://{mirror.Authority}/upstream.test/test/tiny:v1");
+        string inspected = await Run.ToolAsync("skopeo", "inspect", "--tls-verify=false", $"docker://{mirror.Authority}/upstream.test/test/tiny:v1");
         Assert.Contains(TestImages.Tiny, inspected, StringComparison.Ordinal);
-        await ExternalTool.RunAsync("skopeo", "copy", "--src-tls-verify=false", $"docker://{mirror.Authority}/upstream.test/test/tiny:v1", $"oci:{_dir.Combine("copied")}:tiny");
+        await Run.ToolAsync("skopeo", "copy", "--src-tls-verify=false", $"docker://{mirror.Authority}/upstream.test/test/tiny:v1", $"oci:{_dir.Combine("copied")}:tiny");
 
         var byPrefix = await Run.XpkgAsync(_dir.Combine("client-1"), "pull", $"{mirror.Authority}/upstream.test/test/tiny:v1");
         Assert.True(byPrefix.ExitCode == 0, byPrefix.ToString());
@@ -140,10 +140,10 @@ public sealed class MirrorTests : IDisposable
     [Fact]
     public async Task ProtectedUpstream_CredentialsComeFromDockerConfig_AndUpstreamNamesRefusePushes()
     {
-        string htpasswd = _dir.Write("htpasswd", await ExternalTool.RunAsync("htpasswd", "-Bbn", "mirror-user", "s3cret-word"));
+        string htpasswd = _dir.Write("htpasswd", await Run.ToolAsync("htpasswd", "-Bbn", "mirror-user", "s3cret-word"));
         using var upstream = DistributionRegistry.Start(_dir.Combine("upstream"), htpasswd: htpasswd);
         string images = await TestImages.DirectoryAsync();
-        await ExternalTool.RunAsync("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "mirror-user:s3cret-word",
+        await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "mirror-user:s3cret-word",
             $"oci:{Path.Combine(images, "oci")}:tiny", $"docker://{upstream.Authority}/private/tiny:v1");
         string auth = Convert.ToBase64String("mirror-user:s3cret-word"u8.ToArray());
         _dir.Write("docker/config.json", $"{{\"auths\":{{\"{upstream.Authority}\":{{\"auth\":\"{auth}\"}}}}}}");
@@ -156,7 +156,7 @@ public sealed class MirrorTests : IDisposable
         using var push = await http.PutAsync($"/v2/private/tiny/manifests/v2?ns={upstream.Authority}", new ByteArrayContent("{}"u8.ToArray()));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, push.StatusCode);
         Assert.Contains("UNSUPPORTED", await push.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await ExternalTool.RunAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{Path.Combine(images, "oci")}:tiny", $"docker://{mirror.Authority}/local/tiny:v1");
+        await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{Path.Combine(images, "oci")}:tiny", $"docker://{mirror.Authority}/local/tiny:v1");
         Assert.Equal(TestImages.Tiny, await ManifestDigestAsync(http, "local/tiny", "v1", ""));
 
         Assert.DoesNotContain("s3cret-word", mirror.Stderr, StringComparison.Ordinal);
@@ -177,7 +177,7 @@ public sealed class MirrorTests : IDisposable
     private static async Task PushAsync(DistributionRegistry upstream, string reference, string layoutTag)
     {
         string images = await TestImages.DirectoryAsync();
-        await ExternalTool.RunAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{Path.Combine(images, "oci")}:{layoutTag}", $"docker://{upstream.Authority}/{reference}");
+        await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{Path.Combine(images, "oci")}:{layoutTag}", $"docker://{upstream.Authority}/{reference}");
     }
 
     private static async Task<string> ManifestDigestAsync(HttpClient http, string name, string reference, string query)

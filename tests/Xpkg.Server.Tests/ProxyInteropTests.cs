@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Xpkg.Oci;
+using Xpkg.Testing;
 
 namespace Xpkg.Server.Tests;
 
@@ -20,7 +21,7 @@ public sealed class ProxyInteropTests : IAsyncLifetime
         string layout = Path.Combine(_registry.Directory, "layout");
         var (tiny, multi) = TestLayout.Write(layout);
         string upstream = _registry.Server.BaseAddress.Authority;
-        await ExternalTool.RunAsync("skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"oci:{layout}:multi", $"docker://{upstream}/proxied/multi:latest");
+        await Run.ToolAsync("skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"oci:{layout}:multi", $"docker://{upstream}/proxied/multi:latest");
 
         int port = FreePort();
         string dir = Path.Combine(_registry.Directory, "proxy");
@@ -46,10 +47,10 @@ public sealed class ProxyInteropTests : IAsyncLifetime
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             await WaitUntilServingAsync(client);
 
-            string raw = await ExternalTool.RunAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://127.0.0.1:{port}/proxied/multi:latest");
+            string raw = await Run.ToolAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://127.0.0.1:{port}/proxied/multi:latest");
             Assert.Equal(multi, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw)));
             string pulled = Path.Combine(_registry.Directory, "pulled");
-            await ExternalTool.RunAsync("skopeo", "copy", "--all", "--src-tls-verify=false", $"docker://127.0.0.1:{port}/proxied/multi:latest", $"oci:{pulled}:multi");
+            await Run.ToolAsync("skopeo", "copy", "--all", "--src-tls-verify=false", $"docker://127.0.0.1:{port}/proxied/multi:latest", $"oci:{pulled}:multi");
             Assert.True(File.Exists(Path.Combine(pulled, "blobs", "sha256", tiny.Encoded)));
         }
         finally

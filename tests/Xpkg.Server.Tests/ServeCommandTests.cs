@@ -37,7 +37,8 @@ public sealed class ServeCommandTests : IDisposable
         await using (var again = await ServeProcess.StartAsync(_cache, "--addr", "127.0.0.1:0", "--tls", "auto", "--log-format", "none"))
         {
             Assert.Equal(firstCert, await File.ReadAllTextAsync(serverCert));
-            Assert.Equal(0, await again.StopAsync());
+            int againExit = await again.StopAsync();
+            Assert.True(againExit == 0, $"exit {againExit}: {again.Stderr}");
         }
     }
 

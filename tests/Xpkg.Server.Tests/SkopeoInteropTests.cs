@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Xpkg.Oci;
 using Xpkg.Store;
+using Xpkg.Testing;
 
 namespace Xpkg.Server.Tests;
 
@@ -25,17 +26,17 @@ public sealed class SkopeoInteropTests : IAsyncLifetime
     public async Task CopyImage_InspectGivesTheSameDigest_AndPullRoundTrips()
     {
         var (tiny, _) = TestLayout.Write(_layout);
-        await ExternalTool.RunAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{_layout}:tiny", $"docker://{_host}/test/tiny:latest");
+        await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{_layout}:tiny", $"docker://{_host}/test/tiny:latest");
 
-        string raw = await ExternalTool.RunAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{_host}/test/tiny:latest");
+        string raw = await Run.ToolAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{_host}/test/tiny:latest");
         Assert.Equal(tiny, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw)));
-        using (var inspect = JsonDocument.Parse(await ExternalTool.RunAsync("skopeo", "inspect", "--tls-verify=false", $"docker://{_host}/test/tiny:latest")))
+        using (var inspect = JsonDocument.Parse(await Run.ToolAsync("skopeo", "inspect", "--tls-verify=false", $"docker://{_host}/test/tiny:latest")))
         {
             Assert.Equal(tiny.ToString(), inspect.RootElement.GetProperty("Digest").GetString());
         }
 
         string pulled = Path.Combine(_registry.Directory, "pulled");
-        await ExternalTool.RunAsync("skopeo", "copy", "--src-tls-verify=false", $"docker://{_host}/test/tiny:latest", $"oci:{pulled}:tiny");
+        await Run.ToolAsync("skopeo", "copy", "--src-tls-verify=false", $"docker://{_host}/test/tiny:latest", $"oci:{pulled}:tiny");
         Assert.True(File.Exists(Path.Combine(pulled, "blobs", "sha256", tiny.Encoded)));
 
         var stored = await _registry.Store.References.FindAsync($"{_registry.Server.RegistryHost}/test/tiny:latest", CancellationToken.None);
@@ -48,13 +49,13 @@ public sealed class SkopeoInteropTests : IAsyncLifetime
     public async Task CopyIndexWithAll_KeepsTheIndexDigest_AndListsTags()
     {
         var (_, multi) = TestLayout.Write(_layout);
-        await ExternalTool.RunAsync("skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"oci:{_layout}:multi", $"docker://{_host}/test/multi:v1");
-        using var inspect = JsonDocument.Parse(await ExternalTool.RunAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{_host}/test/multi:v1"));
+        await Run.ToolAsync("skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"oci:{_layout}:multi", $"docker://{_host}/test/multi:v1");
+        using var inspect = JsonDocument.Parse(await Run.ToolAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{_host}/test/multi:v1"));
         Assert.Equal(MediaTypes.OciIndex, inspect.RootElement.GetProperty("mediaType").GetString());
-        string raw = await ExternalTool.RunAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{_host}/test/multi:v1");
+        string raw = await Run.ToolAsync("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{_host}/test/multi:v1");
         Assert.Equal(multi, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw)));
 
-        using var tags = JsonDocument.Parse(await ExternalTool.RunAsync("skopeo", "list-tags", "--tls-verify=false", $"docker://{_host}/test/multi"));
+        using var tags = JsonDocument.Parse(await Run.ToolAsync("skopeo", "list-tags", "--tls-verify=false", $"docker://{_host}/test/multi"));
         Assert.Equal(["v1"], tags.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()));
     }
 
@@ -79,7 +80,7 @@ public sealed class SkopeoInteropTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(layout, "index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" + MediaTypes.OciManifest
             + "\",\"digest\":\"" + manifestDigest + "\",\"size\":" + manifest.Length + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"big\"}}]}");
 
-        await ExternalTool.RunAsync("skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false", $"oci:{layout}:big", $"docker://{_host}/test/big:latest");
+        await Run.ToolAsync("skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false", $"oci:{layout}:big", $"docker://{_host}/test/big:latest");
         Assert.Equal(big.Length, new FileInfo(_registry.Store.BlobPath(bigDigest)).Length);
     }
 }

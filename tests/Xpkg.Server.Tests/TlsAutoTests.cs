@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Xpkg.Server;
+using Xpkg.Testing;
 
 namespace Xpkg.Server.Tests;
 
@@ -60,8 +61,8 @@ public sealed class TlsAutoTests : IAsyncLifetime
         string layout = Path.Combine(_directory, "layout");
         var (tiny, _) = TestLayout.Write(layout);
         string host = fixture.Server.BaseAddress.Authority;
-        await ExternalTool.RunAsync("skopeo", "copy", "--dest-cert-dir", certDir, $"oci:{layout}:tiny", $"docker://{host}/tls/tiny:latest");
-        string raw = await ExternalTool.RunAsync("skopeo", "inspect", "--raw", "--cert-dir", certDir, $"docker://{host}/tls/tiny:latest");
+        await Run.ToolAsync("skopeo", "copy", "--dest-cert-dir", certDir, $"oci:{layout}:tiny", $"docker://{host}/tls/tiny:latest");
+        string raw = await Run.ToolAsync("skopeo", "inspect", "--raw", "--cert-dir", certDir, $"docker://{host}/tls/tiny:latest");
         Assert.Equal(tiny, Xpkg.Oci.Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw)));
     }
 
@@ -71,7 +72,7 @@ public sealed class TlsAutoTests : IAsyncLifetime
         Directory.CreateDirectory(_directory);
         string cert = Path.Combine(_directory, "cert.pem");
         string key = Path.Combine(_directory, "key.pem");
-        await ExternalTool.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+        await Run.ToolAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert);
         var certificate = TlsCertificates.LoadPem(cert, key);
         Assert.True(certificate.HasPrivateKey);

@@ -49,9 +49,12 @@ public static class Run
     }
 
     /// <summary>Runs a tool and fails the test with its output when it fails.</summary>
-    public static async Task<string> ToolAsync(string file, params string[] args)
+    public static Task<string> ToolAsync(string file, params string[] args) => ToolAsync(file, args, timeout: null);
+
+    /// <summary>Runs a tool within <paramref name="timeout"/> and fails the test with its output when it fails.</summary>
+    public static async Task<string> ToolAsync(string file, IEnumerable<string> args, TimeSpan? timeout)
     {
-        var r = await ProcessAsync(file, args);
+        var r = await ProcessAsync(file, args, timeout: timeout);
         if (r.ExitCode != 0)
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {r}");

@@ -18,7 +18,7 @@ public class ContainersAuthFileTests(RealPeers peers)
         var secure = peers.Secure ?? throw new InvalidOperationException("docker-registry is not installed");
         using var dir = new TempDir();
         string authFile = Path.Combine(dir.Path, "login", "auth.json");
-        await Tool.RunAsync("/usr/bin/skopeo", ["login", "--authfile", authFile, "--tls-verify=false", "-u", RealPeers.User, "-p", RealPeers.Password, secure.Authority]);
+        await Run.ToolAsync("/usr/bin/skopeo", ["login", "--authfile", authFile, "--tls-verify=false", "-u", RealPeers.User, "-p", RealPeers.Password, secure.Authority]);
         var env = new Dictionary<string, string?> { ["HOME"] = dir.Sub("home"), ["REGISTRY_AUTH_FILE"] = authFile };
 
         var files = CredentialFiles.Load(env.GetValueOrDefault);
@@ -39,7 +39,7 @@ public class ContainersAuthFileTests(RealPeers peers)
         using var dir = new TempDir();
         string runtime = dir.Sub("run");
         string authFile = Path.Combine(runtime, "containers", "auth.json");
-        await Tool.RunAsync("/usr/bin/podman", ["login", "--authfile", authFile, "--tls-verify=false", "-u", RealPeers.User, "-p", RealPeers.Password, secure.Authority]);
+        await Run.ToolAsync("/usr/bin/podman", ["login", "--authfile", authFile, "--tls-verify=false", "-u", RealPeers.User, "-p", RealPeers.Password, secure.Authority]);
         var env = new Dictionary<string, string?> { ["HOME"] = dir.Sub("home"), ["XDG_RUNTIME_DIR"] = runtime };
 
         var options = TestClients.Options(CredentialFiles.Load(env.GetValueOrDefault), new RegistryHostOptions { CaFiles = [peers.Certificates!.CaFile] });

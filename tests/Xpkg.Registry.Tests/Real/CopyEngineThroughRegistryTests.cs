@@ -26,7 +26,7 @@ public class CopyEngineThroughRegistryTests(RealPeers peers)
 
         Assert.Equal(peers.Image!.Manifest.Digest, (await target.ResolveAsync("copied", default)).Digest);
         Assert.True(client.Log.Contains("push", "mounted"));
-        string json = await Tool.RunAsync("/usr/bin/skopeo", ["inspect", "--tls-verify=false", $"docker://{plain.Authority}/test/copied:copied"]);
+        string json = await Run.ToolAsync("/usr/bin/skopeo", ["inspect", "--tls-verify=false", $"docker://{plain.Authority}/test/copied:copied"]);
         using var doc = JsonDocument.Parse(json);
         Assert.Equal(root.Digest.ToString(), doc.RootElement.GetProperty("Digest").GetString());
         Assert.NotNull(result);

@@ -58,7 +58,7 @@ public class DistributionInteropTests(RealPeers peers)
 
         foreach (string r in new[] { "test/pushed:v1", "test/pushed-chunked:v2" })
         {
-            string json = await Tool.RunAsync("/usr/bin/skopeo", ["inspect", "--tls-verify=false", $"docker://{Plain.Authority}/{r}"]);
+            string json = await Run.ToolAsync("/usr/bin/skopeo", ["inspect", "--tls-verify=false", $"docker://{Plain.Authority}/{r}"]);
             using var doc = JsonDocument.Parse(json);
             Assert.Equal(image.Manifest.Digest.ToString(), doc.RootElement.GetProperty("Digest").GetString());
         }

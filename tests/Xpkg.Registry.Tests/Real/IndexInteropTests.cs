@@ -29,7 +29,7 @@ public class IndexInteropTests(RealPeers peers)
         File.WriteAllBytes(Path.Combine(layout, "blobs", "sha256", indexDesc.Digest.Encoded), index);
         var entry = indexDesc with { Annotations = new Dictionary<string, string> { ["org.opencontainers.image.ref.name"] = "multi" } };
         File.WriteAllText(Path.Combine(layout, "index.json"), $$"""{"schemaVersion":2,"manifests":[{{TestImage.Json(entry)}}]}""");
-        await Tool.RunAsync("/usr/bin/skopeo", ["copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"oci:{layout}:multi", $"docker://{plain.Authority}/test/multi:v1"]);
+        await Run.ToolAsync("/usr/bin/skopeo", ["copy", "--all", "--preserve-digests", "--dest-tls-verify=false", $"oci:{layout}:multi", $"docker://{plain.Authority}/test/multi:v1"]);
 
         using var client = new RegistryClient(TestClients.Options());
         var repo = client.Repository(plain.Authority, "test/multi");

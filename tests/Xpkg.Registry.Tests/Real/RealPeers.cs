@@ -23,7 +23,7 @@ public sealed class RealPeers : IDisposable
 
         Certificates = TestCertificates.Create(Path.Combine(_dir.Path, "tls"));
         string htpasswd = Path.Combine(_dir.Path, "htpasswd");
-        File.WriteAllText(htpasswd, Tool.RunAsync("/usr/bin/htpasswd", ["-Bbn", User, Password]).GetAwaiter().GetResult());
+        File.WriteAllText(htpasswd, Run.ToolAsync("/usr/bin/htpasswd", ["-Bbn", User, Password]).GetAwaiter().GetResult());
         Plain = DistributionRegistry.Start(Path.Combine(_dir.Path, "plain"));
         Secure = DistributionRegistry.Start(Path.Combine(_dir.Path, "secure"), Certificates, htpasswd);
         Proxy = DistributionRegistry.Start(Path.Combine(_dir.Path, "proxy"), proxyRemote: $"http://{Plain.Authority}");
@@ -32,7 +32,7 @@ public sealed class RealPeers : IDisposable
         Image = TestImage.Create(200_000, seed: 42);
         string layout = Path.Combine(_dir.Path, "layout");
         Image.WriteLayout(layout, "v1");
-        Tool.RunAsync("/usr/bin/skopeo", ["copy", "--dest-tls-verify=false", $"oci:{layout}:v1", $"docker://{Plain.Authority}/test/skopeo:v1"], TimeSpan.FromSeconds(60))
+        Run.ToolAsync("/usr/bin/skopeo", ["copy", "--dest-tls-verify=false", $"oci:{layout}:v1", $"docker://{Plain.Authority}/test/skopeo:v1"], TimeSpan.FromSeconds(60))
             .GetAwaiter().GetResult();
     }
 

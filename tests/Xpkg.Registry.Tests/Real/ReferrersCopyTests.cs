@@ -35,7 +35,7 @@ public class ReferrersCopyTests(RealPeers peers)
         Assert.True(client.Log.Contains("referrers", "no OCI-Subject from the registry"));
 
         // skopeo, a real peer, sees the fallback tag as an index listing the SBOM, and the SBOM itself by digest.
-        string raw = await Tool.RunAsync("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{plain.Authority}/test/referrers-dst:{RegistryRepository.ReferrersTag(image.Digest)}"]);
+        string raw = await Run.ToolAsync("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{plain.Authority}/test/referrers-dst:{RegistryRepository.ReferrersTag(image.Digest)}"]);
         using (var doc = JsonDocument.Parse(raw))
         {
             var entry = Assert.Single(doc.RootElement.GetProperty("manifests").EnumerateArray());
@@ -43,7 +43,7 @@ public class ReferrersCopyTests(RealPeers peers)
             Assert.Equal(SbomType, entry.GetProperty("artifactType").GetString());
         }
 
-        string sbomRaw = await Tool.RunAsync("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{plain.Authority}/test/referrers-dst@{sbom.Manifest.Digest}"]);
+        string sbomRaw = await Run.ToolAsync("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{plain.Authority}/test/referrers-dst@{sbom.Manifest.Digest}"]);
         Assert.Equal(sbom.ManifestBytes, Encoding.UTF8.GetBytes(sbomRaw));
 
         // A second copy finds everything there and leaves the tags as they are.
@@ -93,7 +93,7 @@ public class ReferrersCopyTests(RealPeers peers)
         Assert.True(store.Contains(signature.Blob));
 
         // Other OCI tools read the cache: skopeo finds the signature in it by digest.
-        string raw = await Tool.RunAsync("/usr/bin/skopeo", ["inspect", "--raw", $"oci:{dir.Path}:{plain.Authority}/test/referrers-cache@{signature.Manifest.Digest}"]);
+        string raw = await Run.ToolAsync("/usr/bin/skopeo", ["inspect", "--raw", $"oci:{dir.Path}:{plain.Authority}/test/referrers-cache@{signature.Manifest.Digest}"]);
         Assert.Equal(signature.ManifestBytes, Encoding.UTF8.GetBytes(raw));
     }
 

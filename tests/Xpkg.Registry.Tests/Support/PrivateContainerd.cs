@@ -52,7 +52,7 @@ public sealed class PrivateContainerd : IDisposable
         return c;
     }
 
-    public Task<string> CtrAsync(params string[] args) => Tool.RunAsync("/usr/bin/ctr", ["--address", Socket, "--namespace", "xpkg-registry-test", .. args]);
+    public Task<string> CtrAsync(params string[] args) => Run.ToolAsync("/usr/bin/ctr", ["--address", Socket, "--namespace", "xpkg-registry-test", .. args]);
 
     public void Dispose()
     {
