@@ -116,12 +116,17 @@ case $loc in *\?*) sep='&' ;; *) sep='?' ;; esac
 curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' -T "$2" "$loc${sep}digest=$3"
 SH
 chmod +x "$WORK/curl-push.sh"
-xw=(); xc=(); xr=(); sw=(); sc=(); sr=(); cw=()
+# The registry's CPU time during each push (utime + stime from /proc, in clock ticks) shows where the floor
+# comes from: docker-registry hashes and stores at a few hundred MB/s, whoever sends.
+TICK=$(getconf CLK_TCK)
+proc_cpu() { awk -v t="$TICK" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
+xw=(); xc=(); xr=(); sw=(); sc=(); sr=(); cw=(); xg=(); sg=(); cg=()
 for ((i = 0; i <= RUNS; i++)); do
   for tool in xpkg skopeo curl; do
     rm -rf "$WORK/preg"; P2=$(free_port)
     start_registry "$WORK/preg" "$P2" 0
     sync
+    g0=$(proc_cpu "$REG_PID")
     if [ "$tool" = xpkg ]; then
       timed "$WORK/xpkg.log" "$XPKG_BIN" --cache-dir "$CACHE" push "$REG/bench/big:latest" "127.0.0.1:$P2/bench/pushed:latest"
       [ "$i" = 0 ] || { xw+=("$T_WALL"); xc+=("$T_CPU"); xr+=("$T_RSS"); }
@@ -137,6 +142,8 @@ for ((i = 0; i <= RUNS; i++)); do
       curl -sf -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
         "http://127.0.0.1:$P2/v2/bench/pushed/manifests/latest" || die "$tool push left no manifest"
     fi
+    g=$(awk -v a="$(proc_cpu "$REG_PID")" -v b="$g0" 'BEGIN { printf "%.3f", a - b }')
+    if [ "$i" != 0 ]; then case $tool in xpkg) xg+=("$g") ;; skopeo) sg+=("$g") ;; curl) cg+=("$g") ;; esac; fi
     stop_server "$REG_PID"
   done
 done
@@ -151,6 +158,41 @@ row "push 100 MiB, 1 layer, empty registry" "peak RSS, max of $RUNS" "$(mib "$(m
 cm=$(median "${cw[@]}")
 row "push floor: one bare \`curl -T\` PUT of the layer blob (in the xpkg column)" "wall, median of $RUNS" "$(secs "$cm")" \
   "$(secs "$sm")" "$(ratio "$cm" "$sm")" "" ""
+say "push: docker-registry CPU: xpkg ${xg[*]} s; skopeo ${sg[*]} s; curl ${cg[*]} s"
+row "push 100 MiB: docker-registry's own CPU during the push" "user+sys, median of $RUNS (xpkg / skopeo / bare curl)" \
+  "$(secs "$(median "${xg[@]}")") / $(secs "$(median "${cg[@]}")") (curl)" "$(secs "$(median "${sg[@]}")")" \
+  "registry CPU / skopeo wall: $(ratio "$(median "${cg[@]}")" "$sm")" "" ""
+
+# ---------- push into xpkg serve: the same two clients where the registry is not the bottleneck ----
+say "push 100 MiB into a fresh xpkg serve per run: warm-up, then $RUNS timed runs each (alternating)"
+xw=(); sw=(); xc=(); sc=()
+for ((i = 0; i <= RUNS; i++)); do
+  for tool in xpkg skopeo; do
+    rm -rf "$WORK/pserve"; mkdir -p "$WORK/pserve"; P2=$(free_port)
+    start_xpkg_serve "$WORK/pserve/cache" "$P2" "$WORK/pserve/serve.log"
+    sync
+    if [ "$tool" = xpkg ]; then
+      timed "$WORK/xpkg.log" "$XPKG_BIN" --cache-dir "$CACHE" push "$REG/bench/big:latest" "127.0.0.1:$P2/bench/pushed:latest"
+      [ "$i" = 0 ] || { xw+=("$T_WALL"); xc+=("$T_CPU"); }
+    else
+      forget_skopeo_cache
+      timed "$WORK/skopeo.log" skopeo copy -q --dest-tls-verify=false "oci:$IMG/big:big" "docker://127.0.0.1:$P2/bench/pushed:latest"
+      [ "$i" = 0 ] || { sw+=("$T_WALL"); sc+=("$T_CPU"); }
+    fi
+    if [ "$i" = 0 ]; then
+      curl -sf -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+        "http://127.0.0.1:$P2/v2/bench/pushed/manifests/latest" || die "$tool push into xpkg serve left no manifest"
+    fi
+    stop_server "$SRV_PID"
+  done
+done
+rm -rf "$WORK/pserve"
+say "push into xpkg serve: xpkg ${xw[*]} s; skopeo ${sw[*]} s"
+xm=$(median "${xw[@]}"); sm=$(median "${sw[@]}"); r=$(ratio "$xm" "$sm")
+row "push 100 MiB, 1 layer, into an empty \`xpkg serve\`" "wall, median of $RUNS" "$(secs "$xm") ($(mbps "$BIG_BYTES" "$xm"))" \
+  "$(secs "$sm") ($(mbps "$BIG_BYTES" "$sm"))" "$r" "(xpkg/skopeo ≤ 0.6)" "$(met "$r" "<=" 0.6)"
+row "push 100 MiB, 1 layer, into an empty \`xpkg serve\`" "user+sys, median of $RUNS" "$(secs "$(median "${xc[@]}")")" \
+  "$(secs "$(median "${sc[@]}")")" "$(ratio "$(median "${xc[@]}")" "$(median "${sc[@]}")")" "" ""
 
 # ---------- 4 layers: --jobs 1 against --jobs 4 -----------------------------------------------------
 say "pull 4 × 50 MiB: warm-up, then $RUNS timed runs each of --jobs 1 and --jobs 4 (alternating)"

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Xpkg.ContainerdClient;
 using Xpkg.Install;
 using Xpkg.Install.CacheExport;
 using Xpkg.Install.Events;
@@ -89,8 +90,16 @@ internal static class InstallCommand
         var registryLog = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) };
         using var registry = options.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, input, registryLog)), registryLog);
         IPackageSource source = registry is null ? new CachePackageSource(ctx.Store) : registry;
-        await using var containerd = ContainerdOptions.IsSet(ctx) ? new ContainerdPackageSource(source, ctx.Store, () => ContainerdOptions.Connect(ctx)) : null;
+        await using var containerd = ContainerdOptions.IsSet(ctx) ? new ContainerdPackageSource(source, ctx.Store, () => ConnectContainerd(ctx, log)) : null;
         return await action(containerd ?? source);
+    }
+
+    // Install keeps its own log, so containerd's choice of content files or Read API is said there.
+    private static ContainerdStore ConnectContainerd(CliContext ctx, InstallLog log)
+    {
+        var store = ContainerdOptions.Connect(ctx);
+        store.Explain = m => log.Add("containerd", "content", m);
+        return store;
     }
 
     internal static void Print(CliContext ctx, InstallResult result, string directory)

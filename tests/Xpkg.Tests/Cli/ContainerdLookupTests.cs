@@ -102,8 +102,9 @@ public class ContainerdLookupTests
             """);
         var installed = await Run.ProcessAsync("unshare", ["-n", "dotnet", Run.XpkgDll, "--cache-dir", work.Combine("cache"), "--offline",
             "--containerd-socket", containerd.Socket, "--containerd-namespace", "xpkg-test",
-            "install", "-f", manifest, "--state-dir", work.Combine("state"), "-o", "json"]);
+            "install", "-f", manifest, "--state-dir", work.Combine("state"), "-o", "json", "--explain"]);
         Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Contains("reading content files under ", installed.Stderr, StringComparison.Ordinal);
         var entry = JsonNode.Parse(installed.Stdout)!.AsArray().Single()!;
         Assert.Equal("containerd", (string?)entry["source"]);
         Assert.Equal("function-cpt", (string?)entry["name"]);
