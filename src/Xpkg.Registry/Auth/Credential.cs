@@ -28,6 +28,9 @@ public sealed class Credential
     /// <summary>Where the credential came from, e.g. <c>~/.docker/config.json auths</c>: safe to print.</summary>
     public string Source { get; }
 
+    /// <summary>The same login, said to come from <paramref name="source"/>.</summary>
+    public Credential WithSource(string source) => new(Username, Password, IdentityToken, RegistryToken, source);
+
     public bool HasUsernamePassword => !string.IsNullOrEmpty(Username) && Password is not null;
 
     public override string ToString() => $"credential for {(string.IsNullOrEmpty(Username) ? "(token)" : Username)} from {Source}";
