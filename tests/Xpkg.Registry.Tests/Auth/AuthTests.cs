@@ -95,6 +95,7 @@ public class AuthTests
         // A helper that echoes what it was asked about, so the test sees the server URL it was given.
         WriteHelper(bin, "fake", """
             read url
+            echo "$url" >> "$(dirname "$0")/calls"
             if [ "$url" = "nothing.example" ]; then echo "credentials not found in native keychain"; exit 1; fi
             printf '{"ServerURL":"%s","Username":"helper-user","Secret":"pw-for-%s"}' "$url" "$url"
             """);
@@ -114,6 +115,12 @@ public class AuthTests
         Assert.Equal("u", (await config.GetAsync("plain.example", null, default))?.Username);
         var stored = await config.GetAsync("docker.io", null, default);
         Assert.Equal("pw-for-https://index.docker.io/v1/", stored?.Password);
+        Assert.Contains($"credsStore in {path}", stored!.Source, StringComparison.Ordinal);
+
+        // Helpers answer per host, once: other repositories of the host ask no second process.
+        Assert.Same(stored, await config.GetAsync("docker.io", "library/alpine", default));
+        Assert.Same(stored, await config.GetAsync("docker.io", "team/app", default));
+        Assert.Single(File.ReadAllLines(Path.Combine(bin, "calls")), l => l == "https://index.docker.io/v1/");
         Assert.Null(await config.GetAsync("nothing.example", null, default));
     }
 
