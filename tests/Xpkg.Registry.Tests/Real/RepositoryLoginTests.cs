@@ -64,4 +64,36 @@ public class RepositoryLoginTests(RealPeers peers)
         Assert.True(options.Log.Contains("auth", $"login for {host}/other/img: {authFile} auths \"{host}\""));
         Assert.DoesNotContain(options.Log.Events, ev => ev.Message.Contains(RealPeers.Password, StringComparison.Ordinal) || ev.Message.Contains("-password", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_copy_mounts_only_between_repositories_with_the_same_login(bool sameLogin)
+    {
+        var secure = peers.Secure ?? throw new InvalidOperationException("docker-registry is not installed");
+        string host = secure.Authority;
+        string source = $"mount-src-{sameLogin}/img";
+        string target = $"mount-dst-{sameLogin}/img";
+        var creds = new StaticCredentialProvider().Add(host, new Credential(RealPeers.User, RealPeers.Password, source: "host login"));
+        if (!sameLogin)
+        {
+            // The same account under another key is still another login: the mount is not tried.
+            creds.Add($"{host}/{source}", new Credential(RealPeers.User, RealPeers.Password, source: "source login"));
+        }
+
+        var options = TestClients.Options(creds, new RegistryHostOptions { CaFiles = [peers.Certificates!.CaFile] });
+        using var client = new RegistryClient(options);
+        await peers.Image!.PushAsync(client.Repository(host, source), "v1");
+        var from = client.Repository(host, source);
+        var root = await from.ResolveAsync("v1", default);
+        var to = client.Repository(host, target);
+        to.MountSources.Add(source);
+        await CopyEngine.CopyAsync(from, root, to, new CopyOptions(), default);
+        await to.TagAsync("v1", root, from.Description, default);
+
+        Assert.Equal(root.Digest, (await client.Repository(host, target).ResolveAsync("v1", default)).Digest);
+        Assert.Equal(sameLogin, options.Log.Contains("push", $"from {source} into {target}: mounted"));
+        Assert.Equal(!sameLogin, options.Log.Contains("push", $"{source} and {target} have different logins; uploading instead"));
+        Assert.Equal(!sameLogin, options.Log.Contains("auth", $"login for {host}/{source}: source login"));
+    }
 }
