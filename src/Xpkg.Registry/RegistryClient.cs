@@ -45,6 +45,7 @@ public sealed class RegistryClient : IDisposable
                 {
                     Method = HttpMethod.Get,
                     Path = "",
+                    Repository = null,
                     Scopes = new Auth.ScopeSet(),
                     What = "ping",
                 }, cancellationToken).ConfigureAwait(false);
@@ -54,7 +55,7 @@ public sealed class RegistryClient : IDisposable
                     return _transport.Effective(endpoint);
                 }
 
-                last = await RegistryErrors.FromResponseAsync(response, endpoint, "/v2/", false, cancellationToken).ConfigureAwait(false);
+                last = await RegistryErrors.FromResponseAsync(response, endpoint, "/v2/", null, cancellationToken).ConfigureAwait(false);
             }
             catch (RegistryConnectionException e)
             {

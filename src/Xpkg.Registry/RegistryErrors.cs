@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Xpkg.Oci;
+using Xpkg.Registry.Auth;
 using Xpkg.Registry.Hosts;
 using Xpkg.Registry.Http;
 
@@ -61,7 +62,8 @@ internal static class RegistryErrors
     private static string HostsDirFor(string host) => "<hosts-dir>/" + host;
 
     /// <summary>Reads the error codes from a failed response (bounded) and builds the exception.</summary>
-    public static async Task<RegistryResponseException> FromResponseAsync(HttpResponseMessage response, RegistryEndpoint endpoint, string what, bool hadCredentials, CancellationToken cancellationToken)
+    /// <param name="login">The login the request was sent with, if any: named (never its secret) in a 401's hint.</param>
+    public static async Task<RegistryResponseException> FromResponseAsync(HttpResponseMessage response, RegistryEndpoint endpoint, string what, Credential? login, CancellationToken cancellationToken)
     {
         var (codes, messages, text) = await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
         string host = endpoint.Authority;
@@ -74,15 +76,15 @@ internal static class RegistryErrors
         string detail = messages.Count > 0 ? ": " + string.Join("; ", messages) : "";
         return response.StatusCode switch
         {
-            HttpStatusCode.Unauthorized when !hadCredentials => new RegistryResponseException(
+            HttpStatusCode.Unauthorized when login is null => new RegistryResponseException(
                 $"{host} requires authentication for {what}", response.StatusCode, codes,
                 $"log in: docker login {host} (Docker's config.json) or podman/skopeo login {host} (containers auth.json)"),
             HttpStatusCode.Unauthorized => new RegistryResponseException(
                 $"{host} rejected the credentials for {what}", response.StatusCode, codes,
-                $"check the username and password stored for {host} in Docker's config.json, containers auth.json or their credential helper"),
+                $"check the username and password of the login used, {login.Source}"),
             HttpStatusCode.Forbidden => new RegistryResponseException(
                 $"{host} denied access to {what}{detail}", response.StatusCode, codes,
-                hadCredentials ? "the account lacks permission for this repository" : $"log in to {host}: the repository may be private"),
+                login is not null ? "the account lacks permission for this repository" : $"log in to {host}: the repository may be private"),
             HttpStatusCode.TooManyRequests => new RegistryResponseException(
                 $"{host} keeps answering 429 Too Many Requests for {what}", response.StatusCode, codes, "wait and try again, or use a mirror"),
             _ => new RegistryResponseException($"{host} answered {(int)response.StatusCode} {response.ReasonPhrase} for {what}{detail}", response.StatusCode, codes),

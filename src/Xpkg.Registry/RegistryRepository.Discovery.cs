@@ -30,6 +30,7 @@ public sealed partial class RegistryRepository
                     Path = next is null ? $"{Escape(Name)}/tags/list" : null,
                     AbsoluteUri = next,
                     Query = next is null && pageSize is int n ? $"n={n}" : null,
+                    Repository = Name,
                     Scopes = PullScope,
                     What = what,
                 }, cancellationToken).ConfigureAwait(false);

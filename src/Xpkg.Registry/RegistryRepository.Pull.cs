@@ -116,6 +116,7 @@ public sealed partial class RegistryRepository
                 Method = HttpMethod.Get,
                 Path = $"{Escape(Name)}/blobs/{descriptor.Digest}",
                 Headers = from > 0 ? new Dictionary<string, string> { ["Range"] = $"bytes={from}-" } : new Dictionary<string, string>(),
+                Repository = Name,
                 Scopes = PullScope,
                 What = what,
             }, ct);
@@ -163,6 +164,7 @@ public sealed partial class RegistryRepository
             {
                 Method = HttpMethod.Head,
                 Path = $"{Escape(Name)}/blobs/{digest}",
+                Repository = Name,
                 Scopes = PullScope,
                 What = what,
             }, cancellationToken).ConfigureAwait(false);
@@ -224,6 +226,7 @@ public sealed partial class RegistryRepository
         Method = method,
         Path = $"{Escape(Name)}/manifests/{reference}",
         Accept = MediaTypes.AllManifests,
+        Repository = Name,
         Scopes = PullScope,
         What = what,
     };

@@ -28,6 +28,7 @@ public sealed partial class RegistryRepository
                 Method = HttpMethod.Head,
                 Path = $"{Escape(Name)}/{(manifest ? "manifests" : "blobs")}/{descriptor.Digest}",
                 Accept = manifest ? MediaTypes.AllManifests : [],
+                Repository = Name,
                 Scopes = PushScope,
                 What = what,
             }, cancellationToken).ConfigureAwait(false);
@@ -106,6 +107,7 @@ public sealed partial class RegistryRepository
                 Method = HttpMethod.Put,
                 Path = $"{Escape(Name)}/manifests/{reference}",
                 Content = () => new ByteArrayContent(bytes) { Headers = { ContentType = new MediaTypeHeaderValue(descriptor.MediaType) } },
+                Repository = Name,
                 Scopes = PushScope,
                 What = what,
             }, cancellationToken).ConfigureAwait(false);
@@ -130,19 +132,30 @@ public sealed partial class RegistryRepository
         }, cancellationToken);
     }
 
-    /// <summary>Cross-repository mount; false when the registry answered with a plain upload session (202) instead.</summary>
+    /// <summary>
+    /// Cross-repository mount; false when the registry answered with a plain upload session (202) instead, or when
+    /// the two repositories have different logins: the mount's one Authorization would have to read the source
+    /// with the target's login, so the blob is uploaded instead, read from the source with the source's own.
+    /// </summary>
     public Task<bool> TryMountAsync(Descriptor descriptor, string fromRepository, CancellationToken cancellationToken)
     {
         string what = $"mount of {descriptor.Digest} from {fromRepository} into {Name}";
         var scopes = new ScopeSet([ScopeSet.Push(Name), ScopeSet.Pull(fromRepository)]);
         return OnEndpointsAsync(HostCapabilities.Push, what, async endpoint =>
         {
+            if (!await _transport.Auth.SameLoginAsync(endpoint, Name, fromRepository, cancellationToken).ConfigureAwait(false))
+            {
+                Log.Add("push", $"{what}: not tried, {fromRepository} and {Name} have different logins; uploading instead");
+                return false;
+            }
+
             using var response = await _transport.SendAsync(endpoint, new RegistryRequest
             {
                 Method = HttpMethod.Post,
                 Path = $"{Escape(Name)}/blobs/uploads/",
                 Query = $"mount={Uri.EscapeDataString(descriptor.Digest.ToString())}&from={Uri.EscapeDataString(fromRepository)}",
                 Content = () => new ByteArrayContent([]),
+                Repository = Name,
                 Scopes = scopes,
                 What = what,
             }, cancellationToken).ConfigureAwait(false);

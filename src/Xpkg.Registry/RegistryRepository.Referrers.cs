@@ -28,6 +28,7 @@ public sealed partial class RegistryRepository : IReferrersSource, IReferrersTar
                 Path = $"{Escape(Name)}/referrers/{subject}",
                 Query = artifactType is null ? null : "artifactType=" + Uri.EscapeDataString(artifactType),
                 Accept = [MediaTypes.OciIndex],
+                Repository = Name,
                 Scopes = PullScope,
                 What = what,
             }, cancellationToken).ConfigureAwait(false);

@@ -48,6 +48,7 @@ public sealed partial class RegistryRepository
             Method = HttpMethod.Post,
             Path = $"{Escape(Name)}/blobs/uploads/",
             Content = () => new ByteArrayContent([]),
+            Repository = Name,
             Scopes = PushScope,
             What = what,
         }, cancellationToken).ConfigureAwait(false);
@@ -87,6 +88,7 @@ public sealed partial class RegistryRepository
             CanResend = content.CanSeek,
             BodyUntouched = () => body is null || !body.Touched,
             ResponseTimeout = false,
+            Repository = Name,
             Scopes = PushScope,
             What = what,
         }, cancellationToken).ConfigureAwait(false);
@@ -118,6 +120,7 @@ public sealed partial class RegistryRepository
             AbsoluteUri = location,
             Query = "digest=" + Uri.EscapeDataString(descriptor.Digest.ToString()),
             Content = () => new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue(OctetStream) } },
+            Repository = Name,
             Scopes = PushScope,
             What = what,
         }, cancellationToken).ConfigureAwait(false);
@@ -152,6 +155,7 @@ public sealed partial class RegistryRepository
                     return body;
                 },
                 ResponseTimeout = false,
+                Repository = Name,
                 Scopes = PushScope,
                 What = $"{what} (chunk {start}-{end})",
             }, cancellationToken).ConfigureAwait(false);
@@ -187,6 +191,7 @@ public sealed partial class RegistryRepository
         {
             Method = HttpMethod.Get,
             AbsoluteUri = location,
+            Repository = Name,
             Scopes = PushScope,
             What = what + " (status)",
         }, cancellationToken).ConfigureAwait(false);
@@ -220,6 +225,7 @@ public sealed partial class RegistryRepository
             {
                 Method = HttpMethod.Delete,
                 AbsoluteUri = new Uri(accepted.RequestMessage!.RequestUri!, accepted.Headers.Location),
+                Repository = Name,
                 Scopes = scopes,
                 What = "cancel upload",
             }, cancellationToken).ConfigureAwait(false);

@@ -95,8 +95,8 @@ public sealed partial class RegistryRepository : IContentSource, IContentTarget
 
     private async Task<XpkgException> ErrorAsync(HttpResponseMessage response, RegistryEndpoint endpoint, string what, CancellationToken cancellationToken)
     {
-        bool hadCredentials = await _transport.Auth.HasCredentialAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        return await RegistryErrors.FromResponseAsync(response, endpoint, what, hadCredentials, cancellationToken).ConfigureAwait(false);
+        var login = await _transport.Auth.CredentialForAsync(endpoint, Name, cancellationToken).ConfigureAwait(false);
+        return await RegistryErrors.FromResponseAsync(response, endpoint, what, login, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Escape(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));

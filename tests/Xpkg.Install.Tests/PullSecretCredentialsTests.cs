@@ -17,10 +17,10 @@ public sealed class PullSecretCredentialsTests
             """, "in.yaml", CancellationToken.None);
         var provider = new Xpkg.Install.Sources.PullSecretCredentials(set.Secrets, null);
 
-        var mirror = await provider.GetAsync("mirror.example.net", CancellationToken.None);
+        var mirror = await provider.GetAsync("mirror.example.net", null, CancellationToken.None);
         Assert.Equal(("user", "pass"), (mirror?.Username, mirror?.Password));
-        Assert.Equal("u", (await provider.GetAsync("other.example.org", CancellationToken.None))?.Username);
-        Assert.Null(await provider.GetAsync("nowhere.example", CancellationToken.None));
+        Assert.Equal("u", (await provider.GetAsync("other.example.org", null, CancellationToken.None))?.Username);
+        Assert.Null(await provider.GetAsync("nowhere.example", null, CancellationToken.None));
         Assert.DoesNotContain("pass", mirror!.ToString(), StringComparison.Ordinal);
     }
 }

@@ -32,10 +32,10 @@ public sealed class PullSecretCredentials : ICredentialProvider
         }
     }
 
-    public async Task<Credential?> GetAsync(string registryHost, CancellationToken cancellationToken)
+    public async Task<Credential?> GetAsync(string registryHost, string? repository, CancellationToken cancellationToken)
         => _byHost.TryGetValue(registryHost, out var c)
             ? c
-            : _fallback is null ? null : await _fallback.GetAsync(registryHost, cancellationToken).ConfigureAwait(false);
+            : _fallback is null ? null : await _fallback.GetAsync(registryHost, repository, cancellationToken).ConfigureAwait(false);
 
     /// <summary><c>https://host:port/v1/</c> and <c>host:port</c> both name <c>host:port</c>.</summary>
     internal static string HostOf(string key)

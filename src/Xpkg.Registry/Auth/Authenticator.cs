@@ -10,9 +10,11 @@ using Xpkg.Registry.Http;
 namespace Xpkg.Registry.Auth;
 
 /// <summary>
-/// Answers registry challenges: Basic with the host's credentials, or a Bearer token from the challenge's
+/// Answers registry challenges: Basic with the repository's credentials, or a Bearer token from the challenge's
 /// realm (OAuth2 POST form first when there are credentials, GET otherwise or as the fallback), cached per
-/// realm/service/scope. Remembers each host's challenge so later requests send a token without a 401 first.
+/// realm/service/scope and login. Remembers each host's challenge (the scheme and realm, never a credential) so
+/// later requests send a token without a 401 first. Credentials are looked up per repository, since a login may
+/// be for <c>host/ns</c> only: nothing here hands one repository's login to another.
 /// </summary>
 public sealed class Authenticator
 {
@@ -34,19 +36,27 @@ public sealed class Authenticator
         _tokens = tokens ?? new TokenCache();
     }
 
-    /// <summary>True when a credential was found for the endpoint (for the "rejected" versus "required" hint).</summary>
-    public async Task<bool> HasCredentialAsync(RegistryEndpoint endpoint, CancellationToken cancellationToken)
-        => await CredentialAsync(endpoint, cancellationToken).ConfigureAwait(false) is not null;
+    /// <summary>The login used for <paramref name="repository"/> at the endpoint, or null (for the "rejected" versus "required" hint).</summary>
+    public Task<Credential?> CredentialForAsync(RegistryEndpoint endpoint, string? repository, CancellationToken cancellationToken)
+        => CredentialAsync(endpoint, repository, cancellationToken);
 
-    /// <summary>The Authorization header for a request to the endpoint, when its challenge is known.</summary>
-    public async Task<AuthenticationHeaderValue?> AuthorizationAsync(RegistryEndpoint endpoint, ScopeSet scopes, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when both repositories log in the same way (the same login, or none): a cross-repository mount sends one
+    /// Authorization for both, so it may only be tried then, and the source is then read with its own login.
+    /// </summary>
+    public async Task<bool> SameLoginAsync(RegistryEndpoint endpoint, string repository, string otherRepository, CancellationToken cancellationToken)
+        => ReferenceEquals(await CredentialAsync(endpoint, repository, cancellationToken).ConfigureAwait(false),
+            await CredentialAsync(endpoint, otherRepository, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The Authorization header for a request about <paramref name="repository"/>, when the endpoint's challenge is known.</summary>
+    public async Task<AuthenticationHeaderValue?> AuthorizationAsync(RegistryEndpoint endpoint, string? repository, ScopeSet scopes, CancellationToken cancellationToken)
     {
         if (!_challenges.TryGetValue(endpoint.Authority, out var challenge))
         {
             return null;
         }
 
-        var cred = await CredentialAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var cred = await CredentialAsync(endpoint, repository, cancellationToken).ConfigureAwait(false);
         if (challenge.IsBasic)
         {
             return cred is { HasUsernamePassword: true } ? BasicHeader(cred) : null;
@@ -57,7 +67,7 @@ public sealed class Authenticator
             return new AuthenticationHeaderValue("Bearer", registryToken);
         }
 
-        string? token = _tokens.Get(challenge.Realm!, challenge.Service, scopes)
+        string? token = _tokens.Get(challenge.Realm!, challenge.Service, cred, scopes)
             ?? await FetchTokenAsync(endpoint, challenge, scopes, cred, cancellationToken).ConfigureAwait(false);
         return new AuthenticationHeaderValue("Bearer", token);
     }
@@ -66,7 +76,7 @@ public sealed class Authenticator
     /// Learns from a 401. Returns true when a retry can succeed (a new or wider token, or Basic credentials
     /// not yet sent); false when the registry refused what we had.
     /// </summary>
-    public async Task<bool> OnUnauthorizedAsync(RegistryEndpoint endpoint, HttpResponseMessage response, ScopeSet scopes, bool sentAuthorization, CancellationToken cancellationToken)
+    public async Task<bool> OnUnauthorizedAsync(RegistryEndpoint endpoint, string? repository, HttpResponseMessage response, ScopeSet scopes, bool sentAuthorization, CancellationToken cancellationToken)
     {
         var challenges = AuthChallenge.Parse(response.Headers.WwwAuthenticate.Select(h => h.ToString()));
         var challenge = challenges.FirstOrDefault(c => c.IsBearer && c.Realm is not null) ?? challenges.FirstOrDefault(c => c.IsBasic);
@@ -78,7 +88,7 @@ public sealed class Authenticator
 
         bool known = _challenges.TryGetValue(endpoint.Authority, out var previous);
         _challenges[endpoint.Authority] = challenge;
-        var cred = await CredentialAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var cred = await CredentialAsync(endpoint, repository, cancellationToken).ConfigureAwait(false);
         if (challenge.IsBasic)
         {
             _log.Add("auth", $"{endpoint.Authority} asks for Basic auth; " + (cred is null ? "no credentials found" : $"using credentials from {cred.Source}"));
@@ -87,7 +97,7 @@ public sealed class Authenticator
 
         // The server may ask for more than we knew (e.g. pull on a mount's source): ask for the union.
         var wanted = scopes.Union(new ScopeSet(challenge.Scopes));
-        if (sentAuthorization && _tokens.Get(challenge.Realm!, challenge.Service, wanted) is not null)
+        if (sentAuthorization && _tokens.Get(challenge.Realm!, challenge.Service, cred, wanted) is not null)
         {
             return false; // a token for exactly this was just refused
         }
@@ -101,7 +111,7 @@ public sealed class Authenticator
         await _fetchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_tokens.Get(challenge.Realm!, challenge.Service, scopes) is { } cached)
+            if (_tokens.Get(challenge.Realm!, challenge.Service, cred, scopes) is { } cached)
             {
                 return cached;
             }
@@ -116,7 +126,7 @@ public sealed class Authenticator
                 ? await GetTokenAsync(client, realm, challenge, scopes, null, cancellationToken).ConfigureAwait(false)
                 : await PostTokenAsync(client, realm, challenge, scopes, cred, cancellationToken).ConfigureAwait(false)
                     ?? await GetTokenAsync(client, realm, challenge, scopes, cred, cancellationToken).ConfigureAwait(false);
-            _tokens.Put(challenge.Realm!, challenge.Service, scopes, token, lifetime);
+            _tokens.Put(challenge.Realm!, challenge.Service, cred, scopes, token, lifetime);
             _log.Add("auth", $"bearer token from {realm.GetLeftPart(UriPartial.Path)} for \"{scopes}\" ({(cred is null ? "anonymous" : "credentials from " + cred.Source)}), valid {lifetime.TotalSeconds:0} s");
             return token;
         }
@@ -250,19 +260,23 @@ public sealed class Authenticator
     private static AuthenticationHeaderValue BasicHeader(Credential cred)
         => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(cred.Username + ":" + cred.Password)));
 
-    private Task<Credential?> CredentialAsync(RegistryEndpoint endpoint, CancellationToken cancellationToken)
+    private Task<Credential?> CredentialAsync(RegistryEndpoint endpoint, string? repository, CancellationToken cancellationToken)
     {
         if (endpoint.ConfiguredCredential is { } configured)
         {
             return Task.FromResult<Credential?>(configured);
         }
 
-        // One lookup per host: a credential helper is a process start. The lookup is shared by parallel
-        // requests, so it must not die with the first caller's token; helpers have their own time limit.
-        // The registry's own server is looked up by the name users log in with (docker.io, not
-        // registry-1.docker.io); a mirror by its own host.
-        string key = endpoint.IsMirror ? endpoint.Authority : endpoint.Namespace;
-        return _credentialLookups.GetOrAdd(key,
-            host => new Lazy<Task<Credential?>>(() => _credentials.GetAsync(host, CancellationToken.None))).Value.WaitAsync(cancellationToken);
+        // One lookup per host and repository, shared by parallel requests, so it must not die with the first
+        // caller's token (credential helpers have their own time limit). The registry's own server is looked up by
+        // the name users log in with (docker.io, not registry-1.docker.io); a mirror by its own host.
+        string host = endpoint.IsMirror ? endpoint.Authority : endpoint.Namespace;
+        string what = string.IsNullOrEmpty(repository) ? host : host + "/" + repository;
+        return _credentialLookups.GetOrAdd(what, _ => new Lazy<Task<Credential?>>(async () =>
+        {
+            var found = await _credentials.GetAsync(host, repository, CancellationToken.None).ConfigureAwait(false);
+            _log.Add("auth", found is null ? $"no login for {what}" : $"login for {what}: {found.Source}");
+            return found;
+        })).Value.WaitAsync(cancellationToken);
     }
 }

@@ -25,8 +25,11 @@ public sealed class Credential
     /// <summary>A bearer token to send as it is (Docker's <c>registrytoken</c>).</summary>
     public string? RegistryToken { get; }
 
-    /// <summary>Where the credential came from, e.g. <c>~/.docker/config.json auths</c>: safe to print.</summary>
+    /// <summary>Where the credential came from, e.g. <c>~/.docker/config.json auths "host/ns"</c> (file and key): safe to print.</summary>
     public string Source { get; }
+
+    /// <summary>The same login, said to come from <paramref name="source"/>.</summary>
+    public Credential WithSource(string source) => new(Username, Password, IdentityToken, RegistryToken, source);
 
     public bool HasUsernamePassword => !string.IsNullOrEmpty(Username) && Password is not null;
 

@@ -1,12 +1,20 @@
 namespace Xpkg.Registry.Auth;
 
 /// <summary>
-/// Every credential file of the user, asked in order until one has a login for the host: Docker's
-/// <c>config.json</c> first (what xpkg always read), then the containers <c>auth.json</c> that podman, skopeo and
-/// buildah write, found where they look: <c>$REGISTRY_AUTH_FILE</c> (else <c>$XDG_RUNTIME_DIR/containers/auth.json</c>),
-/// then <c>$XDG_CONFIG_HOME/containers/auth.json</c> (else <c>~/.config/containers/auth.json</c>). Both files
-/// have the same shape (<c>auths</c>, <c>credsStore</c>, <c>credHelpers</c>).
+/// Every credential file of the user, asked in order until one has a login for the repository: Docker's
+/// <c>config.json</c> first, then the containers <c>auth.json</c> that podman, skopeo and buildah write, found where
+/// they look: <c>$REGISTRY_AUTH_FILE</c> (else <c>$XDG_RUNTIME_DIR/containers/auth.json</c>), then
+/// <c>$XDG_CONFIG_HOME/containers/auth.json</c> (else <c>~/.config/containers/auth.json</c>). Both files have the
+/// same shape (<c>auths</c>, <c>credsStore</c>, <c>credHelpers</c>) and are read alike: within a file the most
+/// specific key wins (<see cref="DockerConfigFile.GetAsync"/>), but the file order comes first, so a bare host in
+/// Docker's file wins over <c>host/ns</c> in auth.json.
 /// </summary>
+/// <remarks>
+/// Docker's file first is go-containerregistry's DefaultKeychain order, which the Crossplane CLI logs in with: it
+/// reads Docker's <c>config.json</c> when there is one and podman's <c>auth.json</c> only otherwise. xpkg keeps that
+/// order but goes on to the next file when one has no login for the repository. podman and skopeo ask their own
+/// file first; a user with the same registry in both files gets Docker's login here.
+/// </remarks>
 public sealed class CredentialFiles : ICredentialProvider
 {
     private CredentialFiles(IReadOnlyList<DockerConfigFile> files) => Files = files;
@@ -41,11 +49,11 @@ public sealed class CredentialFiles : ICredentialProvider
         return new CredentialFiles([.. DefaultPaths(getEnv).Where(File.Exists).Select(p => DockerConfigFile.Load(p, runner))]);
     }
 
-    public async Task<Credential?> GetAsync(string registryHost, CancellationToken cancellationToken)
+    public async Task<Credential?> GetAsync(string registryHost, string? repository, CancellationToken cancellationToken)
     {
         foreach (var file in Files)
         {
-            if (await file.GetAsync(registryHost, cancellationToken).ConfigureAwait(false) is { } credential)
+            if (await file.GetAsync(registryHost, repository, cancellationToken).ConfigureAwait(false) is { } credential)
             {
                 return credential;
             }

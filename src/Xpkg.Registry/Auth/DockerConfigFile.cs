@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Xpkg.Oci;
@@ -6,7 +7,9 @@ namespace Xpkg.Registry.Auth;
 
 /// <summary>
 /// Docker's <c>config.json</c>: <c>auths</c> (auth, username/password, identitytoken, registrytoken),
-/// <c>credsStore</c> and <c>credHelpers</c>. Secrets stay in memory and are never echoed in messages.
+/// <c>credsStore</c> and <c>credHelpers</c>. The same shape is podman's and skopeo's <c>auth.json</c>. An <c>auths</c>
+/// key may name a repository path (<see cref="AuthKeys"/>); helpers are asked per host only, as containers/image
+/// asks them. Secrets stay in memory and are never echoed in messages.
 /// </summary>
 public sealed class DockerConfigFile : ICredentialProvider
 {
@@ -14,6 +17,7 @@ public sealed class DockerConfigFile : ICredentialProvider
 
     private readonly Dictionary<string, Credential> _auths = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _helpers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<Task<Credential?>>> _helperAnswers = new(StringComparer.OrdinalIgnoreCase);
     private readonly CredentialHelperRunner _runner;
 
     private DockerConfigFile(string? path, CredentialHelperRunner runner)
@@ -58,11 +62,12 @@ public sealed class DockerConfigFile : ICredentialProvider
             var root = doc.RootElement;
             if (root.TryGetProperty("auths", out var auths) && auths.ValueKind == JsonValueKind.Object)
             {
-                foreach (var entry in auths.EnumerateObject())
+                // A key as written wins over a URL key naming the same host (containers/image tries those last).
+                foreach (var entry in auths.EnumerateObject().OrderBy(e => AuthKeys.IsUrl(e.Name)))
                 {
-                    if (ReadEntry(entry.Value, $"{path} auths") is { } cred)
+                    if (ReadEntry(entry.Value, $"{path} auths \"{entry.Name}\"") is { } cred)
                     {
-                        config._auths[NormalizeKey(entry.Name)] = cred;
+                        config._auths.TryAdd(AuthKeys.Normalize(entry.Name), cred);
                     }
                 }
             }
@@ -78,7 +83,7 @@ public sealed class DockerConfigFile : ICredentialProvider
                 {
                     if (h.Value.GetString() is { Length: > 0 } suffix)
                     {
-                        config._helpers[NormalizeKey(h.Name)] = suffix;
+                        config._helpers[AuthKeys.Normalize(h.Name)] = suffix;
                     }
                 }
             }
@@ -92,52 +97,39 @@ public sealed class DockerConfigFile : ICredentialProvider
         return config;
     }
 
-    public async Task<Credential?> GetAsync(string registryHost, CancellationToken cancellationToken)
+    /// <summary>
+    /// The host's <c>credHelpers</c> entry, else the most specific <c>auths</c> key for the repository down to the
+    /// bare host, else <c>credsStore</c>.
+    /// </summary>
+    public async Task<Credential?> GetAsync(string registryHost, string? repository, CancellationToken cancellationToken)
     {
-        string key = NormalizeKey(registryHost);
-        if (_helpers.TryGetValue(key, out string? helper))
+        string host = AuthKeys.Normalize(registryHost);
+        if (_helpers.TryGetValue(host, out string? helper))
         {
-            return await _runner.GetAsync(helper, ServerUrlFor(key), cancellationToken).ConfigureAwait(false);
+            return await HelperAsync(helper, host, $"credHelpers \"{host}\"", cancellationToken).ConfigureAwait(false);
         }
 
-        if (_auths.TryGetValue(key, out var cred))
+        foreach (string key in AuthKeys.LookupOrder(host, repository))
         {
-            return cred;
+            if (_auths.TryGetValue(key, out var cred))
+            {
+                return cred;
+            }
         }
 
-        if (CredsStore is not null)
-        {
-            return await _runner.GetAsync(CredsStore, ServerUrlFor(key), cancellationToken).ConfigureAwait(false);
-        }
-
-        return null;
+        return CredsStore is null ? null : await HelperAsync(CredsStore, host, "credsStore", cancellationToken).ConfigureAwait(false);
     }
+
+    // A helper is a process start: each is asked once per host, however many repositories need it. The answer is
+    // shared by parallel callers, so it must not die with the first caller's token; helpers have their own time limit.
+    private Task<Credential?> HelperAsync(string helper, string host, string entry, CancellationToken cancellationToken)
+        => _helperAnswers.GetOrAdd(helper + "\n" + host, _ => new Lazy<Task<Credential?>>(async () =>
+            await _runner.GetAsync(helper, ServerUrlFor(host), CancellationToken.None).ConfigureAwait(false) is { } c
+                ? c.WithSource($"docker-credential-{helper} ({entry} in {Path})")
+                : null)).Value.WaitAsync(cancellationToken);
 
     // Helpers store Docker Hub under its v1 URL and other registries under the bare host.
-    private static string ServerUrlFor(string key) => key == ImageReference.DockerHub ? DockerHubKey : key;
-
-    /// <summary><c>https://host/v1/</c>, <c>index.docker.io</c> and the like all name one registry.</summary>
-    internal static string NormalizeKey(string key)
-    {
-        string k = key;
-        int scheme = k.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            k = k[(scheme + 3)..];
-        }
-
-        int slash = k.IndexOf('/', StringComparison.Ordinal);
-        if (slash >= 0)
-        {
-            k = k[..slash];
-        }
-
-        return k.ToLowerInvariant() switch
-        {
-            "index.docker.io" or "registry-1.docker.io" or "registry.hub.docker.com" => ImageReference.DockerHub,
-            var other => other,
-        };
-    }
+    private static string ServerUrlFor(string host) => host == ImageReference.DockerHub ? DockerHubKey : host;
 
     private static Credential? ReadEntry(JsonElement e, string source)
     {

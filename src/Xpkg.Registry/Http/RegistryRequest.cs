@@ -40,6 +40,13 @@ internal sealed record RegistryRequest
     /// </summary>
     public bool ResponseTimeout { get; init; } = true;
 
+    /// <summary>
+    /// The repository whose login the request is sent with (a login may be for <c>host/ns</c> only); null for the
+    /// registry as a whole (the <c>/v2/</c> ping), which uses the bare host's login. Required, so no request
+    /// falls back to the host's login by omission.
+    /// </summary>
+    public required string? Repository { get; init; }
+
     public required ScopeSet Scopes { get; init; }
 
     /// <summary>What the request is for, in messages: "manifest test/tiny:latest".</summary>

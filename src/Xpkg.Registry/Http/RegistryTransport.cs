@@ -89,7 +89,7 @@ internal sealed class RegistryTransport : IDisposable
             if (response.StatusCode == HttpStatusCode.Unauthorized && authRounds < 2 && request.MaySendAgain)
             {
                 authRounds++;
-                bool retry = await Auth.OnUnauthorizedAsync(endpoint, response, request.Scopes, sentAuth, cancellationToken).ConfigureAwait(false);
+                bool retry = await Auth.OnUnauthorizedAsync(endpoint, request.Repository, response, request.Scopes, sentAuth, cancellationToken).ConfigureAwait(false);
                 if (retry)
                 {
                     response.Dispose();
@@ -144,7 +144,7 @@ internal sealed class RegistryTransport : IDisposable
             // Credentials go only to the endpoint itself, never to the host a redirect points at.
             bool sameHost = string.Equals(uri.Authority, endpoint.Root.Authority, StringComparison.OrdinalIgnoreCase);
             bool sentAuth = false;
-            if (sameHost && await Auth.AuthorizationAsync(endpoint, request.Scopes, cancellationToken).ConfigureAwait(false) is { } auth)
+            if (sameHost && await Auth.AuthorizationAsync(endpoint, request.Repository, request.Scopes, cancellationToken).ConfigureAwait(false) is { } auth)
             {
                 message.Headers.Authorization = auth;
                 sentAuth = true;

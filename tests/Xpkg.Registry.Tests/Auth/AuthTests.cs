@@ -42,12 +42,17 @@ public class AuthTests
     {
         var clock = new ManualClock();
         var cache = new TokenCache(clock);
-        cache.Put("r", "s", new ScopeSet([ScopeSet.Push("a")]), "t1", TimeSpan.FromSeconds(60));
-        Assert.Equal("t1", cache.Get("r", "s", new ScopeSet([ScopeSet.Pull("a")])));
-        Assert.Null(cache.Get("r", "s", new ScopeSet([ScopeSet.Pull("b")])));
-        Assert.Null(cache.Get("r", "other", new ScopeSet([ScopeSet.Pull("a")])));
+        var alice = new Credential("alice", "pw", source: "test");
+        cache.Put("r", "s", alice, new ScopeSet([ScopeSet.Push("a")]), "t1", TimeSpan.FromSeconds(60));
+        Assert.Equal("t1", cache.Get("r", "s", alice, new ScopeSet([ScopeSet.Pull("a")])));
+        Assert.Null(cache.Get("r", "s", alice, new ScopeSet([ScopeSet.Pull("b")])));
+        Assert.Null(cache.Get("r", "other", alice, new ScopeSet([ScopeSet.Pull("a")])));
+
+        // A token is the login's: another login, or none, never gets it, whatever its scopes cover.
+        Assert.Null(cache.Get("r", "s", null, new ScopeSet([ScopeSet.Pull("a")])));
+        Assert.Null(cache.Get("r", "s", new Credential("alice", "pw", source: "test"), new ScopeSet([ScopeSet.Pull("a")])));
         clock.Advance(TimeSpan.FromSeconds(55)); // renewed a little before the real expiry
-        Assert.Null(cache.Get("r", "s", new ScopeSet([ScopeSet.Pull("a")])));
+        Assert.Null(cache.Get("r", "s", alice, new ScopeSet([ScopeSet.Pull("a")])));
     }
 
     [Fact]
@@ -63,14 +68,14 @@ public class AuthTests
             } }
             """);
         var config = DockerConfigFile.Load(path);
-        var hub = await config.GetAsync("docker.io", default);
+        var hub = await config.GetAsync("docker.io", null, default);
         Assert.Equal("alice", hub?.Username);
         Assert.Equal("s3cr3t:with-colon", hub?.Password);
         Assert.DoesNotContain("s3cr3t", hub!.ToString(), StringComparison.Ordinal);
-        Assert.Equal("pw-bob", (await config.GetAsync("reg.example:5000", default))?.Password);
-        Assert.Equal("refresh-123", (await config.GetAsync("tok.example", default))?.IdentityToken);
-        Assert.Null(await config.GetAsync("unknown.example", default));
-        Assert.Null(await DockerConfigFile.Load(Path.Combine(dir.Path, "missing.json")).GetAsync("docker.io", default));
+        Assert.Equal("pw-bob", (await config.GetAsync("reg.example:5000", null, default))?.Password);
+        Assert.Equal("refresh-123", (await config.GetAsync("tok.example", null, default))?.IdentityToken);
+        Assert.Null(await config.GetAsync("unknown.example", null, default));
+        Assert.Null(await DockerConfigFile.Load(Path.Combine(dir.Path, "missing.json")).GetAsync("docker.io", null, default));
     }
 
     [Fact]
@@ -90,6 +95,7 @@ public class AuthTests
         // A helper that echoes what it was asked about, so the test sees the server URL it was given.
         WriteHelper(bin, "fake", """
             read url
+            echo "$url" >> "$(dirname "$0")/calls"
             if [ "$url" = "nothing.example" ]; then echo "credentials not found in native keychain"; exit 1; fi
             printf '{"ServerURL":"%s","Username":"helper-user","Secret":"pw-for-%s"}' "$url" "$url"
             """);
@@ -103,13 +109,19 @@ public class AuthTests
              "credHelpers": {"helped.example": "tokens"}}
             """);
         var config = DockerConfigFile.Load(path, new CredentialHelperRunner([bin]));
-        var helped = await config.GetAsync("helped.example", default);
+        var helped = await config.GetAsync("helped.example", null, default);
         Assert.Equal("id-token", helped?.IdentityToken);
         Assert.Null(helped?.Username);
-        Assert.Equal("u", (await config.GetAsync("plain.example", default))?.Username);
-        var stored = await config.GetAsync("docker.io", default);
+        Assert.Equal("u", (await config.GetAsync("plain.example", null, default))?.Username);
+        var stored = await config.GetAsync("docker.io", null, default);
         Assert.Equal("pw-for-https://index.docker.io/v1/", stored?.Password);
-        Assert.Null(await config.GetAsync("nothing.example", default));
+        Assert.Contains($"credsStore in {path}", stored!.Source, StringComparison.Ordinal);
+
+        // Helpers answer per host, once: other repositories of the host ask no second process.
+        Assert.Same(stored, await config.GetAsync("docker.io", "library/alpine", default));
+        Assert.Same(stored, await config.GetAsync("docker.io", "team/app", default));
+        Assert.Single(File.ReadAllLines(Path.Combine(bin, "calls")), l => l == "https://index.docker.io/v1/");
+        Assert.Null(await config.GetAsync("nothing.example", null, default));
     }
 
     [Fact]
@@ -118,7 +130,7 @@ public class AuthTests
         using var dir = new TempDir();
         string path = dir.Write("config.json", "{\"credsStore\": \"nope\"}");
         var config = DockerConfigFile.Load(path, new CredentialHelperRunner([dir.Path]));
-        var e = await Assert.ThrowsAsync<XpkgException>(() => config.GetAsync("r.example", default));
+        var e = await Assert.ThrowsAsync<XpkgException>(() => config.GetAsync("r.example", null, default));
         Assert.Contains("docker-credential-nope", e.Message, StringComparison.Ordinal);
     }
 
@@ -151,11 +163,12 @@ public class AuthTests
         dir.Write("home/.config/containers/auth.json", """{"auths": {"podman.example/team/app": {"username": "p", "password": "pp"}, "docker.example": {"username": "shadowed", "password": "x"}}}""");
         var env = new Dictionary<string, string?> { ["HOME"] = Path.Combine(dir.Path, "home") };
         var files = CredentialFiles.Load(env.GetValueOrDefault);
-        Assert.Equal("d", (await files.GetAsync("docker.example", default))?.Username);
-        var podman = await files.GetAsync("podman.example", default);
+        Assert.Equal("d", (await files.GetAsync("docker.example", null, default))?.Username);
+        var podman = await files.GetAsync("podman.example", "team/app", default);
         Assert.Equal("p", podman?.Username);
         Assert.Contains("containers/auth.json", podman!.Source, StringComparison.Ordinal);
-        Assert.Null(await files.GetAsync("none.example", default));
+        Assert.Null(await files.GetAsync("none.example", null, default));
+        Assert.Null(await files.GetAsync("podman.example", "team/other", default));
 
         env["REGISTRY_AUTH_FILE"] = dir.Write("bad.json", "{\"auths\": {\"x\": {\"password\": \"leaky\" ");
         var e = Assert.Throws<InvalidInputException>(() => CredentialFiles.Load(env.GetValueOrDefault));
