@@ -68,4 +68,71 @@ public sealed class PullSecretRegistryTests : IDisposable
 
         Task<RunResult> Xpkg(params string[] args) => Run.ProcessAsync("dotnet", [Run.XpkgDll, "--cache-dir", _cache.Store.Root, .. args], env);
     }
+
+    [Fact]
+    public async Task APullSecretServesOnlyThePackageThatNamesIt()
+    {
+        var tls = TestCertificates.Create(Path.Combine(_cache.Root, "tls"));
+        string htpasswd = _cache.Write("htpasswd", await Run.ToolAsync("htpasswd", "-Bbn", User, Password));
+        using var registry = DistributionRegistry.Start(Path.Combine(_cache.Root, "registry"), tls, htpasswd);
+        string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
+        string dockerConfigJson = $"{{\"auths\":{{\"{registry.Authority}\":{{\"auth\":\"{auth}\"}}}}}}";
+        string a = $"{registry.Authority}/private/function-a:v1.0.0";
+        string b = $"{registry.Authority}/private/function-b:v1.0.0";
+        using (var seed = new TestCache())
+        {
+            var push = new RegistryClientOptions
+            {
+                Hosts = new RegistryHostOptions { CaFiles = [tls.CaFile] },
+                Credentials = new PullSecretCredentials([new PullSecret("push", null, dockerConfigJson, [registry.Authority])], null),
+            };
+            await RegistrySeed.PushAsync(seed, a, Meta("Function", "function-a"), push);
+            await RegistrySeed.PushAsync(seed, b, Meta("Function", "function-b"), push);
+        }
+
+        string secret = $"""
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{"}name: regcred, namespace: crossplane-system{"}"}
+            type: kubernetes.io/dockerconfigjson
+            stringData:
+              .dockerconfigjson: '{dockerConfigJson}'
+
+            """;
+        string packages = PackageManifest("Function", "fn-a", a, "  packagePullSecrets:\n  - name: regcred\n") + PackageManifest("Function", "fn-b", b) + secret;
+        var env = new Dictionary<string, string> { ["DOCKER_CONFIG"] = Path.Combine(_cache.Root, "no-docker-config") };
+
+        // fn-a's Secret is for fn-a: Crossplane fetches fn-b with fn-b's (no) secrets, so xpkg does too.
+        var denied = await Xpkg(_cache.Write("two.yaml", packages), "denied");
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Contains("error: Function/fn-b: ", denied.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error: Function/fn-b: " + registry.Authority + " requires", denied.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\nhint: ", denied.Stderr, StringComparison.Ordinal);
+
+        // An ImageConfig's pullSecretRef covers every package under its prefix.
+        string imageConfig = $"""
+            ---
+            apiVersion: pkg.crossplane.io/v1beta1
+            kind: ImageConfig
+            metadata:
+              name: private-registry
+            spec:
+              matchImages:
+              - prefix: {registry.Authority}/private
+              registry:
+                authentication:
+                  pullSecretRef:
+                    name: regcred
+
+            """;
+        var installed = await Xpkg(_cache.Write("two-with-config.yaml", packages + imageConfig), "installed");
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Contains("adds pull secret regcred", installed.Stdout + installed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Function/fn-b", installed.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, installed.Stdout + installed.Stderr, StringComparison.Ordinal);
+
+        Task<RunResult> Xpkg(string file, string state) => Run.ProcessAsync("dotnet",
+            [Run.XpkgDll, "--cache-dir", _cache.Store.Root, "install", "-f", file, "--state-dir", Path.Combine(_cache.Root, state), "--ca-file", tls.CaFile, "--explain"], env);
+    }
 }

@@ -88,7 +88,7 @@ internal static class InstallCommand
     internal static async Task<T> WithSourceAsync<T>(CliContext ctx, ManifestSet input, InstallOptions options, InstallLog log, Func<IPackageSource, Task<T>> action)
     {
         var registryLog = new ExplainLog { OnEvent = e => log.Add("registry", e.Topic, e.Message) };
-        using var registry = options.Offline ? null : new RegistryPackageSource(ctx.Store, () => new RegistryClient(RegistryOptions(ctx, input, registryLog)), registryLog);
+        using var registry = options.Offline ? null : new RegistryPackageSource(ctx.Store, secrets => new RegistryClient(RegistryOptions(ctx, secrets, registryLog)), registryLog);
         IPackageSource source = registry is null ? new CachePackageSource(ctx.Store) : registry;
         await using var containerd = ContainerdOptions.IsSet(ctx) ? new ContainerdPackageSource(source, ctx.Store, () => ConnectContainerd(ctx, log)) : null;
         return await action(containerd ?? source);
@@ -147,9 +147,10 @@ internal static class InstallCommand
             : $"state written to {Path.GetFullPath(directory)} ({result.ChangedFiles.Count} files changed; events in events.log)");
     }
 
-    private static RegistryClientOptions RegistryOptions(CliContext ctx, ManifestSet input, ExplainLog log) => ctx.RegistryOptions(log) with
+    // Each package logs in with its own pull secrets (then this machine's logins), as Crossplane fetches each package.
+    private static RegistryClientOptions RegistryOptions(CliContext ctx, IReadOnlyList<PullSecret> secrets, ExplainLog log) => ctx.RegistryOptions(log) with
     {
-        Credentials = new PullSecretCredentials(input.ReferencedSecrets, Xpkg.Registry.Auth.CredentialFiles.Load()),
+        Credentials = new PullSecretCredentials(secrets, Xpkg.Registry.Auth.CredentialFiles.Load()),
     };
 
     private static string DefaultStateDirectory()

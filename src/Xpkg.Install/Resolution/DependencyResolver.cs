@@ -169,12 +169,12 @@ public sealed class DependencyResolver
 
         // IfNotPresent: when the cache already holds a satisfying version, the registry is not asked.
         string where = "in the cache";
-        var tags = await _source.ListTagsAsync(repository, PullPolicy.Never, cancellationToken).ConfigureAwait(false);
+        var tags = await _source.ListTagsAsync(repository, PullPolicy.Never, [], cancellationToken).ConfigureAwait(false);
         string? tag = _versions.Highest(tags, constraints);
         if (tag is null && policy != PullPolicy.Never)
         {
             where = "in the cache and the registry";
-            tags = await _source.ListTagsAsync(repository, policy, cancellationToken).ConfigureAwait(false);
+            tags = await _source.ListTagsAsync(repository, policy, _loader.TagListSecrets(subject, repository), cancellationToken).ConfigureAwait(false);
             tag = _versions.Highest(tags, constraints);
         }
 

@@ -151,6 +151,21 @@ public sealed class PackageLoader
         return secrets;
     }
 
+    /// <summary>
+    /// The pull secrets for listing a dependency's tags: as in Crossplane, only the one an ImageConfig names for
+    /// the (rewritten) repository; the parents' <c>packagePullSecrets</c> do not pass to dependencies.
+    /// </summary>
+    public IReadOnlyList<PullSecret> TagListSecrets(string subject, string repository)
+    {
+        if (_imageConfigs.PullSecret(repository) is not { } matched)
+        {
+            return [];
+        }
+
+        _log.Add(subject, "auth", $"tags of {repository} are listed with pull secret {matched.SecretName} (ImageConfig {matched.Match.Name})");
+        return _input.FindSecret(matched.SecretName) is { } secret ? [secret] : [];
+    }
+
     private string? SelectRuntimeConfig(string subject, PackageRequest request, string rewritten, List<ImageConfigMatch> applied)
     {
         if (!request.HasRuntime)

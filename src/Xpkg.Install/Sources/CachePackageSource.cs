@@ -20,7 +20,7 @@ public sealed class CachePackageSource : IPackageSource
         _store = store;
     }
 
-    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
         => (await ReadAsync(cancellationToken).ConfigureAwait(false)).TagsOf(repository);
 
     /// <summary>Forgets the references read so far; the next question reads the cache again (after this process added to it).</summary>

@@ -18,9 +18,9 @@ public sealed class ContainerdPackageSource(IPackageSource next, ContentStore st
 
     private ContainerdStore Containerd => _containerd ??= connect();
 
-    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
     {
-        var tags = new SortedSet<string>(await next.ListTagsAsync(repository, policy, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        var tags = new SortedSet<string>(await next.ListTagsAsync(repository, policy, secrets, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         foreach (var image in await Containerd.ListImagesAsync(null, cancellationToken).ConfigureAwait(false))
         {
             if (ImageReference.TryParse(image.Name, out var r, out _) && r.Name == repository && r.Tag is { } tag && r.Digest is null)

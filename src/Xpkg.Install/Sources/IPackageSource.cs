@@ -13,9 +13,10 @@ public interface IPackageSource
 {
     /// <summary>
     /// The tags known for <paramref name="repository"/> (<c>registry/path</c>, normalised). Under
-    /// <see cref="PullPolicy.Never"/> only what is already local may be listed.
+    /// <see cref="PullPolicy.Never"/> only what is already local may be listed. <paramref name="secrets"/> are
+    /// the pull secrets that apply (for a dependency, as in Crossplane, only an ImageConfig's).
     /// </summary>
-    Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken);
 
     /// <summary>
     /// Resolves a reference under a pull policy and makes its content complete in the cache. Returns null

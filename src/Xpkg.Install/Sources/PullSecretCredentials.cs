@@ -19,7 +19,8 @@ public sealed class PullSecretCredentials : ICredentialProvider
     public PullSecretCredentials(IEnumerable<PullSecret> secrets, ICredentialProvider? fallback)
     {
         _fallback = fallback;
-        foreach (var secret in secrets)
+        // A Secret named but not among the inputs has no content here; it only has to exist in the cluster.
+        foreach (var secret in secrets.Where(s => s.DockerConfigJson.Length > 0))
         {
             using var doc = JsonDocument.Parse(secret.DockerConfigJson);
             foreach (var auth in doc.RootElement.GetProperty("auths").EnumerateObject())

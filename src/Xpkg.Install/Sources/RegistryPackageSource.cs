@@ -10,42 +10,50 @@ namespace Xpkg.Install.Sources;
 /// Packages from the cache, filled from registries when the pull policy allows it: <c>IfNotPresent</c> and
 /// <c>Never</c> answer from the cache without a connection when it holds the reference; a miss under
 /// <c>IfNotPresent</c>, and every <c>Always</c>, resolves at the registry and copies what the cache lacks.
-/// The client is created on first use, so an install the cache satisfies never builds one.
+/// As in Crossplane, a package is fetched with its own pull secrets only: one client per set of secrets,
+/// created on first use, so an install the cache satisfies never builds one.
 /// </summary>
 public sealed class RegistryPackageSource : IPackageSource, IDisposable
 {
     private readonly ContentStore _store;
     private readonly CachePackageSource _cache;
-    private readonly Lazy<RegistryClient> _client;
-    private readonly ImagePuller _puller;
+    private readonly Func<IReadOnlyList<PullSecret>, RegistryClient> _createClient;
+    private readonly ExplainLog _log;
+    private readonly Dictionary<string, (Lazy<RegistryClient> Tags, ImagePuller Puller)> _clients = new(StringComparer.Ordinal);
 
+    /// <summary>A source whose client does not depend on pull secrets (tests, or a caller that has none).</summary>
     public RegistryPackageSource(ContentStore store, Func<RegistryClient> createClient, ExplainLog? log = null)
+        : this(store, _ => createClient(), log)
+    {
+    }
+
+    public RegistryPackageSource(ContentStore store, Func<IReadOnlyList<PullSecret>, RegistryClient> createClient, ExplainLog? log = null)
     {
         _store = store;
         _cache = new CachePackageSource(store);
-        _client = new Lazy<RegistryClient>(createClient);
-        _puller = new ImagePuller(store, createClient, log ?? new ExplainLog());
+        _createClient = createClient;
+        _log = log ?? new ExplainLog();
     }
 
     public void Dispose()
     {
-        if (_client.IsValueCreated)
+        foreach (var (tags, _) in _clients.Values.Where(c => c.Tags.IsValueCreated))
         {
-            _client.Value.Dispose();
+            tags.Value.Dispose();
         }
     }
 
     /// <summary>The registry's tags together with the ones the cache holds (a loaded package counts too).</summary>
-    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
     {
-        var local = await _cache.ListTagsAsync(repository, policy, cancellationToken).ConfigureAwait(false);
+        var local = await _cache.ListTagsAsync(repository, policy, secrets, cancellationToken).ConfigureAwait(false);
         if (policy == PullPolicy.Never)
         {
             return local;
         }
 
         var name = ImageReference.Parse(repository);
-        var remote = await _client.Value.Repository(name.Registry, name.Repository).ListTagsAsync(null, cancellationToken).ConfigureAwait(false);
+        var remote = await ClientFor(secrets).Tags.Value.Repository(name.Registry, name.Repository).ListTagsAsync(null, cancellationToken).ConfigureAwait(false);
         return local.Union(remote, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -61,11 +69,28 @@ public sealed class RegistryPackageSource : IPackageSource, IDisposable
         }
 
         // The puller owns pull policy for every command: cache first, then resolve and copy in one transaction.
-        var pulled = await _puller.PullAsync(reference, policy == PullPolicy.Always ? PullPolicy.Always : PullPolicy.IfNotPresent,
+        var pulled = await ClientFor(secrets).Puller.PullAsync(reference, policy == PullPolicy.Always ? PullPolicy.Always : PullPolicy.IfNotPresent,
             offline: false, new CopyOptions(), cancellationToken).ConfigureAwait(false);
         _cache.Refresh();
         string why = policy == PullPolicy.Always ? "Always resolves at the registry" : "IfNotPresent and the cache does not hold it";
         string copied = pulled.Copy is { } copy ? $"{copy.BlobsCopied} blobs ({copy.BytesCopied} bytes) copied into the cache, {copy.BlobsSkipped} already there" : "nothing to copy";
         return new ResolvedImage(reference, pulled.Root, ImageOrigin.Registry, $"{why}: {reference.Registry} resolved it to {pulled.Root.Digest}; {copied}");
+    }
+
+    // Packages resolve one after another, but a dependency's tags may be listed while another package pulls.
+    private (Lazy<RegistryClient> Tags, ImagePuller Puller) ClientFor(IReadOnlyList<PullSecret> secrets)
+    {
+        string key = string.Join('\n', secrets.Select(s => s.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        lock (_clients)
+        {
+            if (!_clients.TryGetValue(key, out var entry))
+            {
+                // The puller makes (and disposes) a client per pull; tag lists share one.
+                entry = (new Lazy<RegistryClient>(() => _createClient(secrets)), new ImagePuller(_store, () => _createClient(secrets), _log));
+                _clients[key] = entry;
+            }
+
+            return entry;
+        }
     }
 }
