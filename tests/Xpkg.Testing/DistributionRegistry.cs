@@ -35,7 +35,13 @@ public sealed class DistributionRegistry : IDisposable
     public int RequestCount() => File.ReadAllLines(LogFile).Count(l => l.Contains("\"GET /v2/", StringComparison.Ordinal)
         || l.Contains("\"HEAD /v2/", StringComparison.Ordinal) || l.Contains("\"POST /v2/", StringComparison.Ordinal) || l.Contains("\"PUT /v2/", StringComparison.Ordinal));
 
-    public static DistributionRegistry Start(string dir, TestCertificates? tls = null, string? htpasswd = null, string? proxyRemote = null, bool requireClientCertificate = false)
+    /// <param name="readOnly">distribution's maintenance read-only mode: pulls work, every push is refused (405).</param>
+    /// <param name="storageKiB">
+    /// The storage is a tmpfs of this size in a mount namespace of the registry's own (it goes away with the
+    /// process): uploads that do not fit fail with ENOSPC after the registry has read part of the body. Needs root.
+    /// </param>
+    public static DistributionRegistry Start(string dir, TestCertificates? tls = null, string? htpasswd = null, string? proxyRemote = null, bool requireClientCertificate = false,
+        bool readOnly = false, int? storageKiB = null)
     {
         Directory.CreateDirectory(dir);
         int port = FreePort();
@@ -50,13 +56,20 @@ public sealed class DistributionRegistry : IDisposable
                 rootdirectory: {dir}/data
               delete:
                 enabled: true
-            {(proxyRemote is null ? "" : "  cache:\n    blobdescriptor: inmemory\n")}http:
+            {(readOnly ? "  maintenance:\n    readonly:\n      enabled: true\n" : "")}{(proxyRemote is null ? "" : "  cache:\n    blobdescriptor: inmemory\n")}http:
               addr: 127.0.0.1:{port}
             {(tls is null ? "" : $"  tls:\n    certificate: {tls.CertFile}\n    key: {tls.KeyFile}\n")}{(requireClientCertificate && tls is not null ? $"    clientcas:\n      - {tls.CaFile}\n" : "")}{(htpasswd is null ? "" : $"auth:\n  htpasswd:\n    realm: test-realm\n    path: {htpasswd}\n")}{(proxyRemote is null ? "" : $"proxy:\n  remoteurl: {proxyRemote}\n")}
             """;
         string configFile = Path.Combine(dir, "config.yml");
         File.WriteAllText(configFile, config);
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", $"exec {Binary} serve '{configFile}' > '{Path.Combine(dir, "registry.log")}' 2>&1"])
+        string serve = $"exec {Binary} serve '{configFile}' > '{Path.Combine(dir, "registry.log")}' 2>&1";
+        if (storageKiB is int kib)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "data"));
+            serve = $"exec unshare -m /bin/sh -c \"mount -t tmpfs -o size={kib}k tmpfs '{dir}/data' && {serve}\"";
+        }
+
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", serve])
         {
             UseShellExecute = false,
         };

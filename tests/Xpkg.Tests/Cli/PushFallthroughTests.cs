@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Xpkg.Testing;
+
+namespace Xpkg.Tests.Cli;
+
+/// <summary>
+/// A push through hosts.toml with several push endpoints, against real docker-registries: one read-only, one
+/// asking for credentials nobody has, one whose disk is full (it opens an upload session, then fails while it
+/// reads the blob), and the working server last. The push ends at the server with the digest intact, also when
+/// the blob comes from another registry as a stream that cannot seek, and <c>--explain</c> says why.
+/// </summary>
+public sealed class PushFallthroughTests : IDisposable
+{
+    private const string TwoLayerTag = "two-layer";
+    private readonly TempDir _dir = new();
+    private readonly DistributionRegistry _readOnly;
+    private readonly DistributionRegistry _locked;
+    private readonly DistributionRegistry _full;
+    private readonly DistributionRegistry _server;
+    private readonly string _hosts;
+    private readonly Dictionary<string, string> _env;
+
+    public PushFallthroughTests()
+    {
+        string htpasswd = _dir.Write("htpasswd", Run.ToolAsync("htpasswd", "-Bbn", "someone", "secret").GetAwaiter().GetResult());
+        _readOnly = DistributionRegistry.Start(_dir.Combine("read-only"), readOnly: true);
+        _locked = DistributionRegistry.Start(_dir.Combine("locked"), htpasswd: htpasswd);
+        _full = DistributionRegistry.Start(_dir.Combine("full"), storageKiB: 8);
+        _server = DistributionRegistry.Start(_dir.Combine("server"));
+        _hosts = _dir.Combine("hosts");
+        _dir.Write($"hosts/{_server.Authority}/hosts.toml", $"""
+            server = "http://{_server.Authority}"
+            [host."http://{_readOnly.Authority}"]
+              capabilities = ["pull", "resolve", "push"]
+            [host."http://{_locked.Authority}"]
+              capabilities = ["push"]
+            [host."http://{_full.Authority}"]
+              capabilities = ["push"]
+            """);
+
+        // No logins anywhere: the htpasswd registry must refuse.
+        Directory.CreateDirectory(_dir.Combine("no-config"));
+        _env = new Dictionary<string, string>
+        {
+            ["DOCKER_CONFIG"] = _dir.Combine("no-config"),
+            ["REGISTRY_AUTH_FILE"] = _dir.Combine("no-config", "auth.json"),
+            ["XDG_CONFIG_HOME"] = _dir.Combine("no-config"),
+        };
+    }
+
+    public void Dispose()
+    {
+        _readOnly.Dispose();
+        _locked.Dispose();
+        _full.Dispose();
+        _server.Dispose();
+        _dir.Dispose();
+    }
+
+    private Task<RunResult> Xpkg(string cache, params string[] args)
+        => Run.ProcessAsync("dotnet", [Run.XpkgDll, "--cache-dir", cache, "--hosts-dir", _hosts, .. args], _env);
+
+    [Fact]
+    public async Task CopyFromAnotherRegistryFallsThroughToTheServer()
+    {
+        using var source = DistributionRegistry.Start(_dir.Combine("source"));
+        string images = await TestImages.DirectoryAsync();
+        await Run.ToolAsync("skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false", "oci:" + Path.Combine(images, "oci") + ":" + TwoLayerTag, $"docker://{source.Authority}/test/two:v1");
+
+        string dest = $"{_server.Authority}/copied/two:v1";
+        var copied = await Xpkg(_dir.Combine("cache"), "copy", $"{source.Authority}/test/two:v1", dest, "--jobs", "1", "--explain", "-o", "json");
+
+        await AssertPushedToTheServerAsync(copied, dest);
+    }
+
+    [Fact]
+    public async Task PushFromTheCacheFallsThroughToTheServer()
+    {
+        string images = await TestImages.DirectoryAsync();
+        string cache = _dir.Combine("cache");
+        var loaded = await Run.XpkgAsync(cache, "load", Path.Combine(images, "oci"));
+        Assert.True(loaded.ExitCode == 0, loaded.ToString());
+
+        string dest = $"{_server.Authority}/pushed/two:v1";
+        var pushed = await Xpkg(cache, "push", TestImages.TwoLayer, dest, "--jobs", "1", "--explain", "-o", "json");
+
+        await AssertPushedToTheServerAsync(pushed, dest);
+    }
+
+    private async Task AssertPushedToTheServerAsync(RunResult result, string dest)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(TestImages.TwoLayer, (string?)JsonNode.Parse(result.Stdout)!["digest"]);
+        var atServer = JsonNode.Parse(await Run.ToolAsync("skopeo", "inspect", "--tls-verify=false", "docker://" + dest))!;
+        Assert.Equal(TestImages.TwoLayer, (string?)atServer["Digest"]);
+
+        string err = result.Stderr;
+        Assert.Contains($"not to http://{_readOnly.Authority}/v2 (mirror): it refused an upload session ({_readOnly.Authority} answered 405", err, StringComparison.Ordinal);
+        Assert.Contains($"not to http://{_locked.Authority}/v2 (mirror): it refused an upload session ({_locked.Authority} requires authentication", err, StringComparison.Ordinal);
+        Assert.Contains($"goes to http://{_full.Authority}/v2 (mirror): the first push endpoint that opened an upload session", err, StringComparison.Ordinal);
+        Assert.Contains($"not to http://{_full.Authority}/v2 (mirror): it failed during the push (", err, StringComparison.Ordinal);
+        Assert.Contains($"the rest of the push goes to http://{_server.Authority}/v2", err, StringComparison.Ordinal);
+        Assert.True(err.Contains($"opening the blob again at its source for http://{_server.Authority}/v2", StringComparison.Ordinal), err);
+        Assert.Contains($"answered by http://{_server.Authority}/v2 (server)", err, StringComparison.Ordinal);
+
+        // Nothing of the image stayed anywhere else.
+        foreach (var other in new[] { _readOnly, _full })
+        {
+            string elsewhere = dest.Replace(_server.Authority, other.Authority, StringComparison.Ordinal);
+            var r = await Run.ProcessAsync("skopeo", ["inspect", "--tls-verify=false", "docker://" + elsewhere]);
+            Assert.NotEqual(0, r.ExitCode);
+        }
+    }
+}
