@@ -14,6 +14,14 @@ public sealed record PullResult(ImageReference Reference, Descriptor Root, strin
 /// </summary>
 public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registry, ExplainLog log, Func<ContainerdStore>? containerd = null)
 {
+    /// <summary>
+    /// The store fetched content goes into; by default <c>store</c>, the one looked in. The CLI looks in a cache that
+    /// may not exist yet without creating it (<see cref="ContentStore.OpenForReading"/>) and opens it only to write.
+    /// </summary>
+    public Func<ContentStore>? OpenForWriting { get; init; }
+
+    private ContentStore Writable => OpenForWriting?.Invoke() ?? store;
+
     public async Task<PullResult> PullAsync(ImageReference reference, PullPolicy policy, bool offline, CopyOptions options, CancellationToken cancellationToken)
     {
         log.Add("reference", $"\"{reference.Original}\" is {reference}");
@@ -54,8 +62,9 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
         using var client = registry();
         var repository = client.Repository(reference);
         var root = await repository.FetchRootAsync(reference.Identifier, cancellationToken).ConfigureAwait(false);
-        using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
-        using var transaction = store.BeginTransaction();
+        var target = Writable;
+        using var lease = await target.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = target.BeginTransaction();
         transaction.ReferrersRepository = $"{reference.Registry}/{reference.Repository}";
         var copy = await CopyEngine.CopyAsync(repository, root, transaction, options, cancellationToken).ConfigureAwait(false);
         log.Add("copy", $"{copy.BlobsCopied} blob(s) fetched ({copy.BytesCopied} bytes), {copy.BlobsSkipped} already in the cache"
@@ -100,8 +109,9 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
         node.Explain = m => log.Add("containerd", m);
         await using (node.ConfigureAwait(false))
         {
-            using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
-            var copy = await ContainerdTransfer.PullIntoCacheAsync(node, store, reference, options, cancellationToken).ConfigureAwait(false);
+            var target = Writable;
+            using var lease = await target.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
+            var copy = await ContainerdTransfer.PullIntoCacheAsync(node, target, reference, options, cancellationToken).ConfigureAwait(false);
             if (copy is null)
             {
                 log.Add("containerd", $"{node.Description} has no image {reference}");
