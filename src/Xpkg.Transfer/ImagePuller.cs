@@ -37,6 +37,11 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
             if (cached is not null)
             {
                 log.Add("policy", $"{policy}: the cache holds {reference} ({cached.Root.Digest}{(cached.ResolvedAt is { } at ? $", resolved {at:yyyy-MM-ddTHH:mm:ssZ}" : "")}{(cached.Source is { } s ? $" from {s}" : "")}); no network");
+                if (options.ReferrersDepth > 0)
+                {
+                    // The policy's promise (no connection) wins over --referrers: the cache keeps the referrers it has.
+                    log.Add("referrers", $"not fetched, the image was cached and the policy is {policy}; use --policy Always to refresh them{(offline ? " (without --offline)" : "")}");
+                }
                 return new PullResult(reference, cached.Root, "cache", null);
             }
 
