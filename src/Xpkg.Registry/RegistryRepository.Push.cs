@@ -155,7 +155,11 @@ public sealed partial class RegistryRepository
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 Log.Add("push", $"{what}: not mounted (202), uploading instead");
-                await CancelUploadAsync(endpoint, response, scopes, cancellationToken).ConfigureAwait(false);
+                if (response.Headers.Location is not null)
+                {
+                    await CancelUploadAsync(endpoint, Location(response, endpoint, what), scopes, cancellationToken).ConfigureAwait(false);
+                }
+
                 return false;
             }
 

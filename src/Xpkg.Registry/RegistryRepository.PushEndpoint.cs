@@ -1,7 +1,5 @@
-using System.Net;
 using Xpkg.Oci;
 using Xpkg.Registry.Hosts;
-using Xpkg.Registry.Http;
 
 namespace Xpkg.Registry;
 
@@ -37,20 +35,8 @@ public sealed partial class RegistryRepository
             var endpoint = candidates[i];
             try
             {
-                using var response = await _transport.SendAsync(endpoint, new RegistryRequest
-                {
-                    Method = HttpMethod.Post,
-                    Path = $"{Escape(Name)}/blobs/uploads/",
-                    Content = () => new ByteArrayContent([]),
-                    Scopes = PushScope,
-                    What = what,
-                }, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode != HttpStatusCode.Accepted)
-                {
-                    throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
-                }
-
-                await CancelUploadAsync(endpoint, response, PushScope, cancellationToken).ConfigureAwait(false);
+                var (location, _) = await StartUploadAsync(endpoint, what, cancellationToken).ConfigureAwait(false);
+                await CancelUploadAsync(endpoint, location, PushScope, cancellationToken).ConfigureAwait(false);
                 Log.Add("push", $"{what} goes to {_transport.Effective(endpoint).Root} ({(endpoint.IsMirror ? "mirror" : "server")}): the first push endpoint that opened an upload session");
                 return;
             }

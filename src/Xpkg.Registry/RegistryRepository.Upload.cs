@@ -210,19 +210,14 @@ public sealed partial class RegistryRepository
         return (response.Headers.Location is null ? location : Location(response, endpoint, what), have);
     }
 
-    private async Task CancelUploadAsync(RegistryEndpoint endpoint, HttpResponseMessage accepted, ScopeSet scopes, CancellationToken cancellationToken)
+    private async Task CancelUploadAsync(RegistryEndpoint endpoint, Uri location, ScopeSet scopes, CancellationToken cancellationToken)
     {
-        if (accepted.Headers.Location is null)
-        {
-            return;
-        }
-
         try
         {
             using var _ = await _transport.SendAsync(endpoint, new RegistryRequest
             {
                 Method = HttpMethod.Delete,
-                AbsoluteUri = new Uri(accepted.RequestMessage!.RequestUri!, accepted.Headers.Location),
+                AbsoluteUri = location,
                 Scopes = scopes,
                 What = "cancel upload",
             }, cancellationToken).ConfigureAwait(false);
