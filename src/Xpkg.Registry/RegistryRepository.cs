@@ -73,7 +73,7 @@ public sealed partial class RegistryRepository : IContentSource, IContentTarget
                 Log.Add("answer", $"{what}: answered by {_transport.Effective(endpoint).Root} ({(endpoint.IsMirror ? "mirror" : "server")})");
                 return result;
             }
-            catch (XpkgException e) when (i < candidates.Count - 1)
+            catch (XpkgException e) when (i < candidates.Count - 1 && !(push && LacksContent(e)))
             {
                 // An endpoint that cannot answer at all (or only with server errors, after retries) is not
                 // asked again by this repository; one that merely lacks something still is.

@@ -152,7 +152,30 @@ public sealed class CopyEngine
 
         if (!present)
         {
-            await WriteAsync(node, new MemoryStream(bytes, writable: false), _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)), cancellationToken).ConfigureAwait(false);
+            await WriteManifestAsync(node, bytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes a manifest after its children. A target that moved meanwhile (<see cref="MissingAtTargetException"/>)
+    /// gets the children it lacks again, bypassing the record of what was copied, and the manifest once more.
+    /// </summary>
+    private async Task WriteManifestAsync(Descriptor node, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Task Write() => WriteAsync(node, new MemoryStream(bytes, writable: false), _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)), cancellationToken);
+        try
+        {
+            await Write().ConfigureAwait(false);
+        }
+        catch (MissingAtTargetException e)
+        {
+            foreach (var manifest in e.Missing.Where(m => MediaTypes.IsManifest(m.MediaType)))
+            {
+                await CopyNodeAsync(manifest, isIndexChild: true, subject: null, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(e.Missing.Where(m => !MediaTypes.IsManifest(m.MediaType)).Select(b => CopyBlobOnceAsync(b, cancellationToken))).ConfigureAwait(false);
+            await Write().ConfigureAwait(false);
         }
     }
 

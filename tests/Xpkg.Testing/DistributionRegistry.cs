@@ -80,6 +80,31 @@ public sealed class DistributionRegistry : IDisposable
         return registry;
     }
 
+    /// <summary>
+    /// Fills the tmpfs of a registry started with <c>storageKiB</c> (seen through <c>/proc/PID/root</c>, as the mount
+    /// is the registry's own) until <paramref name="freeKiB"/> are left.
+    /// </summary>
+    public void FillStorage(int freeKiB)
+    {
+        string filler = $"/proc/{_process.Id}/root{Dir}/data/filler";
+        using var file = new FileStream(filler, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        byte[] page = new byte[4096];
+        try
+        {
+            // Bounded by the tmpfs size given at the start.
+            while (true)
+            {
+                file.Write(page);
+            }
+        }
+        catch (IOException)
+        {
+            // ENOSPC: full.
+        }
+
+        file.SetLength(Math.Max(0, file.Length - (freeKiB * 1024L)));
+    }
+
     private void WaitUntilListening(TimeSpan limit)
     {
         var sw = Stopwatch.StartNew();

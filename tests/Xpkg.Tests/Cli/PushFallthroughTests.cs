@@ -6,8 +6,9 @@ namespace Xpkg.Tests.Cli;
 /// <summary>
 /// A push through hosts.toml with several push endpoints, against real docker-registries: one read-only, one
 /// asking for credentials nobody has, one whose disk is full (it opens an upload session, then fails while it
-/// reads the blob), and the working server last. The push ends at the server with the digest intact, also when
-/// the blob comes from another registry as a stream that cannot seek, and <c>--explain</c> says why.
+/// reads the blob; it already holds one layer of the image), and the working server last. The push ends at the
+/// server with the digest intact, also when the blob comes from another registry as a stream that cannot seek,
+/// the layer found at the full one is sent again, and <c>--explain</c> says why.
 /// </summary>
 public sealed class PushFallthroughTests : IDisposable
 {
@@ -25,7 +26,7 @@ public sealed class PushFallthroughTests : IDisposable
         string htpasswd = _dir.Write("htpasswd", Run.ToolAsync("htpasswd", "-Bbn", "someone", "secret").GetAwaiter().GetResult());
         _readOnly = DistributionRegistry.Start(_dir.Combine("read-only"), readOnly: true);
         _locked = DistributionRegistry.Start(_dir.Combine("locked"), htpasswd: htpasswd);
-        _full = DistributionRegistry.Start(_dir.Combine("full"), storageKiB: 8);
+        _full = DistributionRegistry.Start(_dir.Combine("full"), storageKiB: 1024);
         _server = DistributionRegistry.Start(_dir.Combine("server"));
         _hosts = _dir.Combine("hosts");
         _dir.Write($"hosts/{_server.Authority}/hosts.toml", $"""
@@ -57,6 +58,16 @@ public sealed class PushFallthroughTests : IDisposable
         _dir.Dispose();
     }
 
+    /// <summary>
+    /// The full registry gets the tiny image (whose layer two-layer shares) in <paramref name="repository"/>, then
+    /// is filled up to two pages: room for an upload session, none for a blob.
+    /// </summary>
+    private async Task FillTheFullRegistryAsync(string images, string repository)
+    {
+        await Run.ToolAsync("skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false", "oci:" + Path.Combine(images, "oci") + ":tiny", $"docker://{_full.Authority}/{repository}:tiny");
+        _full.FillStorage(freeKiB: 8);
+    }
+
     private Task<RunResult> Xpkg(string cache, params string[] args)
         => Run.ProcessAsync("dotnet", [Run.XpkgDll, "--cache-dir", cache, "--hosts-dir", _hosts, .. args], _env);
 
@@ -67,8 +78,9 @@ public sealed class PushFallthroughTests : IDisposable
         string images = await TestImages.DirectoryAsync();
         await Run.ToolAsync("skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false", "oci:" + Path.Combine(images, "oci") + ":" + TwoLayerTag, $"docker://{source.Authority}/test/two:v1");
 
+        await FillTheFullRegistryAsync(images, "copied/two");
         string dest = $"{_server.Authority}/copied/two:v1";
-        var copied = await Xpkg(_dir.Combine("cache"), "copy", $"{source.Authority}/test/two:v1", dest, "--jobs", "1", "--explain", "-o", "json");
+        var copied = await Xpkg(_dir.Combine("cache"), "copy", $"{source.Authority}/test/two:v1", dest, "--explain", "-o", "json");
 
         await AssertPushedToTheServerAsync(copied, dest);
     }
@@ -81,8 +93,9 @@ public sealed class PushFallthroughTests : IDisposable
         var loaded = await Run.XpkgAsync(cache, "load", Path.Combine(images, "oci"));
         Assert.True(loaded.ExitCode == 0, loaded.ToString());
 
+        await FillTheFullRegistryAsync(images, "pushed/two");
         string dest = $"{_server.Authority}/pushed/two:v1";
-        var pushed = await Xpkg(cache, "push", TestImages.TwoLayer, dest, "--jobs", "1", "--explain", "-o", "json");
+        var pushed = await Xpkg(cache, "push", TestImages.TwoLayer, dest, "--explain", "-o", "json");
 
         await AssertPushedToTheServerAsync(pushed, dest);
     }
@@ -97,13 +110,14 @@ public sealed class PushFallthroughTests : IDisposable
         string err = result.Stderr;
         Assert.Contains($"not to http://{_readOnly.Authority}/v2 (mirror): it refused an upload session ({_readOnly.Authority} answered 405", err, StringComparison.Ordinal);
         Assert.Contains($"not to http://{_locked.Authority}/v2 (mirror): it refused an upload session ({_locked.Authority} requires authentication", err, StringComparison.Ordinal);
-        Assert.Contains($"goes to http://{_full.Authority}/v2 (mirror): the first push endpoint that opened an upload session", err, StringComparison.Ordinal);
+        Assert.True(err.Contains($"goes to http://{_full.Authority}/v2 (mirror): the first push endpoint that opened an upload session", StringComparison.Ordinal), err);
         Assert.Contains($"not to http://{_full.Authority}/v2 (mirror): it failed during the push (", err, StringComparison.Ordinal);
         Assert.Contains($"the rest of the push goes to http://{_server.Authority}/v2", err, StringComparison.Ordinal);
         Assert.True(err.Contains($"opening the blob again at its source for http://{_server.Authority}/v2", StringComparison.Ordinal), err);
         Assert.Contains($"answered by http://{_server.Authority}/v2 (server)", err, StringComparison.Ordinal);
+        Assert.True(err.Contains($"manifest {TestImages.TwoLayer}: 1 of its blobs are not at the endpoint the push went on to; sending them again", StringComparison.Ordinal), err);
 
-        // Nothing of the image stayed anywhere else.
+        // The image is nowhere else.
         foreach (var other in new[] { _readOnly, _full })
         {
             string elsewhere = dest.Replace(_server.Authority, other.Authority, StringComparison.Ordinal);
