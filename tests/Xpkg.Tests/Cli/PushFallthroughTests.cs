@@ -107,15 +107,17 @@ public sealed class PushFallthroughTests : IDisposable
         var atServer = JsonNode.Parse(await Run.ToolAsync("skopeo", "inspect", "--tls-verify=false", "docker://" + dest))!;
         Assert.Equal(TestImages.TwoLayer, (string?)atServer["Digest"]);
 
-        string err = result.Stderr;
-        Assert.Contains($"not to http://{_readOnly.Authority}/v2 (mirror): it refused an upload session ({_readOnly.Authority} answered 405", err, StringComparison.Ordinal);
-        Assert.Contains($"not to http://{_locked.Authority}/v2 (mirror): it refused an upload session ({_locked.Authority} requires authentication", err, StringComparison.Ordinal);
-        Assert.True(err.Contains($"goes to http://{_full.Authority}/v2 (mirror): the first push endpoint that opened an upload session", StringComparison.Ordinal), err);
-        Assert.Contains($"not to http://{_full.Authority}/v2 (mirror): it failed during the push (", err, StringComparison.Ordinal);
-        Assert.Contains($"the rest of the push goes to http://{_server.Authority}/v2", err, StringComparison.Ordinal);
-        Assert.True(err.Contains($"opening the blob again at its source for http://{_server.Authority}/v2", StringComparison.Ordinal), err);
-        Assert.Contains($"answered by http://{_server.Authority}/v2 (server)", err, StringComparison.Ordinal);
-        Assert.True(err.Contains($"manifest {TestImages.TwoLayer}: 1 of its blobs are not at the endpoint the push went on to; sending them again", StringComparison.Ordinal), err);
+        // The explain trace in full on failure: it is the story of the push.
+        void Says(string text) => Assert.True(result.Stderr.Contains(text, StringComparison.Ordinal), $"missing: {text}\n{result.Stderr}");
+
+        Says($"not to http://{_readOnly.Authority}/v2 (mirror): it refused an upload session ({_readOnly.Authority} answered 405");
+        Says($"not to http://{_locked.Authority}/v2 (mirror): it refused an upload session ({_locked.Authority} requires authentication");
+        Says($"goes to http://{_full.Authority}/v2 (mirror): the first push endpoint that opened an upload session");
+        Says($"not to http://{_full.Authority}/v2 (mirror): it failed during the push (");
+        Says($"the rest of the push goes to http://{_server.Authority}/v2");
+        Says($"opening the blob again at its source for http://{_server.Authority}/v2");
+        Says($"answered by http://{_server.Authority}/v2 (server)");
+        Says($"manifest {TestImages.TwoLayer}: 1 of its blobs are not at the endpoint the push went on to; sending them again");
 
         // The image is nowhere else.
         foreach (var other in new[] { _readOnly, _full })
