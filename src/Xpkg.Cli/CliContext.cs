@@ -11,6 +11,7 @@ namespace Xpkg.Cli;
 internal sealed class CliContext(ParseResult parse)
 {
     private ContentStore? _store;
+    private ContentStore? _reading;
     private ExplainLog? _explain;
 
     public bool Json => parse.GetValue(GlobalOptions.Output) == "json";
@@ -25,8 +26,11 @@ internal sealed class CliContext(ParseResult parse)
 
     public ContentStore Store => _store ??= ContentStore.Open(CacheDirectory);
 
-    /// <summary>The cache's references for a command that only reads them: a cache that does not exist yet is not created.</summary>
-    public ReferenceIndex References => _store?.References ?? ReferenceIndex.ReadOnly(CacheDirectory);
+    /// <summary>
+    /// The cache for what only reads it (images, inspect, a pull the cache answers): a cache that does not exist
+    /// yet is not created, and reads as empty. <see cref="Store"/> is for writing.
+    /// </summary>
+    public ContentStore StoreForReading => _store ?? (_reading ??= ContentStore.OpenForReading(CacheDirectory));
 
     /// <summary>The decision trace; printed to stderr as it happens when <c>--explain</c> is given.</summary>
     public ExplainLog Explain => _explain ??= NewExplainLog();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Xpkg.Oci;
+using Xpkg.Oci.Content;
 using Xpkg.Registry.Auth;
 using Xpkg.Registry.Hosts;
 using Xpkg.Registry.Http;
@@ -55,7 +56,23 @@ public sealed partial class RegistryRepository
         if (MediaTypes.IsManifest(descriptor.MediaType))
         {
             byte[] bytes = await ReadManifestAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
-            await PutManifestAsync(descriptor.Digest.ToString(), descriptor, bytes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await PutManifestAsync(descriptor.Digest.ToString(), descriptor, bytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegistryResponseException e) when (LacksContent(e))
+            {
+                // Blobs the copy placed (or found) at an endpoint that later failed are not where the push went on.
+                var missing = await MissingChildrenAsync(descriptor, bytes, cancellationToken).ConfigureAwait(false);
+                if (missing.Count == 0)
+                {
+                    throw;
+                }
+
+                Log.Add("push", $"manifest {descriptor.Digest}: {missing.Count} of its blobs are not at the endpoint the push went on to; sending them again");
+                throw new MissingAtTargetException(descriptor, missing, Description);
+            }
+
             return;
         }
 
@@ -168,12 +185,35 @@ public sealed partial class RegistryRepository
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 Log.Add("push", $"{what}: not mounted (202), uploading instead");
-                await CancelUploadAsync(endpoint, response, scopes, cancellationToken).ConfigureAwait(false);
+                if (response.Headers.Location is not null)
+                {
+                    await CancelUploadAsync(endpoint, Location(response, endpoint, what), scopes, cancellationToken).ConfigureAwait(false);
+                }
+
                 return false;
             }
 
             throw await ErrorAsync(response, endpoint, what, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
+    }
+
+    /// <summary>The registry refused a manifest for content it lacks: the push must send that, not try elsewhere.</summary>
+    private static bool LacksContent(XpkgException e)
+        => e is RegistryResponseException r && r.Codes.Any(c => c is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN");
+
+    private async Task<List<Descriptor>> MissingChildrenAsync(Descriptor descriptor, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var parsed = ParsedManifest.Parse(bytes, descriptor.MediaType);
+        var missing = new List<Descriptor>();
+        foreach (var child in parsed.Children)
+        {
+            if (!await ExistsAsync(child, cancellationToken).ConfigureAwait(false))
+            {
+                missing.Add(child);
+            }
+        }
+
+        return missing;
     }
 
     private static async Task<byte[]> ReadManifestAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)

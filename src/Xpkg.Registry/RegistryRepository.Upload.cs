@@ -11,34 +11,37 @@ namespace Xpkg.Registry;
 /// <summary>Blob uploads: a session, then one monolithic PUT or PATCH chunks; the status GET after a 416.</summary>
 public sealed partial class RegistryRepository
 {
-    /// <summary>POST an upload session, then one PUT with the whole blob or PATCH chunks (<see cref="RegistryClientOptions.ChunkSize"/>).</summary>
-    public Task UploadBlobAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
+    /// <summary>
+    /// POST an upload session, then one PUT with the whole blob or PATCH chunks (<see cref="RegistryClientOptions.ChunkSize"/>).
+    /// When an endpoint fails after reading part of the content, the next one gets it from its first byte again
+    /// (<see cref="UploadBody"/>: seeked back, or opened again at its source; never buffered).
+    /// </summary>
+    public async Task UploadBlobAsync(Descriptor descriptor, Stream content, CancellationToken cancellationToken)
     {
         string what = $"upload of blob {descriptor.Digest} to {Registry}/{Name}";
-        long start = content.CanSeek ? content.Position : 0;
-        return OnEndpointsAsync(HostCapabilities.Push, what, async endpoint =>
+        var body = new UploadBody(content, descriptor.Size);
+        await using (body.ConfigureAwait(false))
         {
-            if (content.CanSeek)
+            await OnEndpointsAsync(HostCapabilities.Push, what, async endpoint =>
             {
-                content.Position = start;
-            }
+                var stream = await body.StartAsync(what, () => Log.Add("push", $"{what}: opening the blob again at its source for {endpoint.Root}, as the endpoint before read part of it"), cancellationToken).ConfigureAwait(false);
+                var (location, minChunk) = await StartUploadAsync(endpoint, what, cancellationToken).ConfigureAwait(false);
+                // Chunks only when asked for: one PUT streams without buffering. The registry's minimum wins.
+                int chunk = _client.Options.ChunkSize;
+                if (chunk > 0)
+                {
+                    chunk = (int)Math.Min(Math.Max(chunk, minChunk), 64L * 1024 * 1024);
+                    await ChunkedUploadAsync(endpoint, location, descriptor, stream, chunk, what, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await MonolithicUploadAsync(endpoint, location, descriptor, stream, what, cancellationToken).ConfigureAwait(false);
+                }
 
-            var (location, minChunk) = await StartUploadAsync(endpoint, what, cancellationToken).ConfigureAwait(false);
-            // Chunks only when asked for: one PUT streams without buffering. The registry's minimum wins.
-            int chunk = _client.Options.ChunkSize;
-            if (chunk > 0)
-            {
-                chunk = (int)Math.Min(Math.Max(chunk, minChunk), 64L * 1024 * 1024);
-                await ChunkedUploadAsync(endpoint, location, descriptor, content, chunk, what, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await MonolithicUploadAsync(endpoint, location, descriptor, content, what, cancellationToken).ConfigureAwait(false);
-            }
-
-            Log.Add("push", $"{what}: done ({descriptor.Size} bytes{(chunk > 0 ? $", chunks of {chunk}" : "")})");
-            return true;
-        }, cancellationToken);
+                Log.Add("push", $"{what}: done ({descriptor.Size} bytes{(chunk > 0 ? $", chunks of {chunk}" : "")})");
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<(Uri Location, long MinChunk)> StartUploadAsync(RegistryEndpoint endpoint, string what, CancellationToken cancellationToken)
@@ -212,19 +215,14 @@ public sealed partial class RegistryRepository
         return (response.Headers.Location is null ? location : Location(response, endpoint, what), have);
     }
 
-    private async Task CancelUploadAsync(RegistryEndpoint endpoint, HttpResponseMessage accepted, ScopeSet scopes, CancellationToken cancellationToken)
+    private async Task CancelUploadAsync(RegistryEndpoint endpoint, Uri location, ScopeSet scopes, CancellationToken cancellationToken)
     {
-        if (accepted.Headers.Location is null)
-        {
-            return;
-        }
-
         try
         {
             using var _ = await _transport.SendAsync(endpoint, new RegistryRequest
             {
                 Method = HttpMethod.Delete,
-                AbsoluteUri = new Uri(accepted.RequestMessage!.RequestUri!, accepted.Headers.Location),
+                AbsoluteUri = location,
                 Repository = Name,
                 Scopes = scopes,
                 What = "cancel upload",

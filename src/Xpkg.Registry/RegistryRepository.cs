@@ -46,12 +46,19 @@ public sealed partial class RegistryRepository : IContentSource, IContentTarget
 
     /// <summary>
     /// Runs <paramref name="operation"/> on each endpoint that has <paramref name="needed"/>, in order, until
-    /// one succeeds. A failing mirror falls through to the next; the last endpoint's error is the answer.
+    /// one succeeds. A failing mirror falls through to the next; the last endpoint's error is the answer. A push
+    /// first settles which endpoint takes it (<see cref="ChoosePushEndpointAsync"/>) and skips the ones that refused.
     /// </summary>
     private async Task<T> OnEndpointsAsync<T>(HostCapabilities needed, string what, Func<RegistryEndpoint, Task<T>> operation, CancellationToken cancellationToken)
     {
         var endpoints = _client.Hosts.Resolve(Registry, needed, Log);
-        var candidates = endpoints.Where(e => !IsUnreachable(e)).ToList();
+        bool push = needed.HasFlag(HostCapabilities.Push);
+        if (push && endpoints.Count > 1)
+        {
+            await ChoosePushEndpointAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        }
+
+        var candidates = endpoints.Where(e => !IsUnreachable(e) && !(push && RefusedPush(e))).ToList();
         if (candidates.Count == 0)
         {
             candidates = [.. endpoints];
@@ -66,7 +73,7 @@ public sealed partial class RegistryRepository : IContentSource, IContentTarget
                 Log.Add("answer", $"{what}: answered by {_transport.Effective(endpoint).Root} ({(endpoint.IsMirror ? "mirror" : "server")})");
                 return result;
             }
-            catch (XpkgException e) when (i < candidates.Count - 1)
+            catch (XpkgException e) when (i < candidates.Count - 1 && !(push && LacksContent(e)))
             {
                 // An endpoint that cannot answer at all (or only with server errors, after retries) is not
                 // asked again by this repository; one that merely lacks something still is.
@@ -76,6 +83,11 @@ public sealed partial class RegistryRepository : IContentSource, IContentTarget
                     {
                         _unreachable.Add(endpoint.Root.ToString());
                     }
+                }
+
+                if (push)
+                {
+                    RefusePush(endpoint, $"it failed during the push ({e.Message}); the rest of the push goes to {candidates[i + 1].Root}");
                 }
 
                 Log.Add("fallback", $"{what}: {endpoint.Root} failed ({e.Message}); trying {candidates[i + 1].Root}");

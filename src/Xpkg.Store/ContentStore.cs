@@ -33,6 +33,12 @@ public sealed class ContentStore : IContentSource, IContentTarget, IReferrersSou
 
     internal string LeaseDirectory => Path.Combine(Root, "leases");
 
+    /// <summary>
+    /// The store at <paramref name="root"/> for commands that only read: creates nothing, so a cache that does not
+    /// exist yet stays missing and reads as empty. Write through <see cref="Open"/>, which lays the store out.
+    /// </summary>
+    public static ContentStore OpenForReading(string root) => new(Path.GetFullPath(root));
+
     /// <summary>Opens (creating when needed) the store at <paramref name="root"/>.</summary>
     public static ContentStore Open(string root)
     {

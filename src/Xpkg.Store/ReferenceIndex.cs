@@ -14,9 +14,6 @@ public sealed class ReferenceIndex
     private readonly string _path;
     private readonly string _lockPath;
 
-    /// <summary>The reference index of the cache at <paramref name="root"/>, for reading only: unlike opening the store, creates nothing.</summary>
-    public static ReferenceIndex ReadOnly(string root) => new(root);
-
     internal ReferenceIndex(string root)
     {
         _path = Path.Combine(root, "index.json");

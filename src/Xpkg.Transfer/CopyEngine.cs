@@ -152,7 +152,30 @@ public sealed class CopyEngine
 
         if (!present)
         {
-            await WriteAsync(node, new MemoryStream(bytes, writable: false), cancellationToken).ConfigureAwait(false);
+            await WriteManifestAsync(node, bytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes a manifest after its children. A target that moved meanwhile (<see cref="MissingAtTargetException"/>)
+    /// gets the children it lacks again, bypassing the record of what was copied, and the manifest once more.
+    /// </summary>
+    private async Task WriteManifestAsync(Descriptor node, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Task Write() => WriteAsync(node, new MemoryStream(bytes, writable: false), _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)), cancellationToken);
+        try
+        {
+            await Write().ConfigureAwait(false);
+        }
+        catch (MissingAtTargetException e)
+        {
+            foreach (var manifest in e.Missing.Where(m => MediaTypes.IsManifest(m.MediaType)))
+            {
+                await CopyNodeAsync(manifest, isIndexChild: true, subject: null, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(e.Missing.Where(m => !MediaTypes.IsManifest(m.MediaType)).Select(b => CopyBlobOnceAsync(b, cancellationToken))).ConfigureAwait(false);
+            await Write().ConfigureAwait(false);
         }
     }
 
@@ -234,7 +257,7 @@ public sealed class CopyEngine
             }
 
             var stream = await _source.OpenAsync(blob, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(blob, stream, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(blob, stream, ct => _source.OpenAsync(blob, ct), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -242,10 +265,29 @@ public sealed class CopyEngine
         }
     }
 
-    private async Task WriteAsync(Descriptor blob, Stream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands <paramref name="stream"/> to the target; <paramref name="reopen"/> lets the target start the content
+    /// over (a push falling through to another endpoint) by opening it again at the source, never by buffering it.
+    /// </summary>
+    private async Task WriteAsync(Descriptor blob, Stream stream, Func<CancellationToken, Task<Stream>> reopen, CancellationToken cancellationToken)
     {
         _options.Observer.BlobStarted(blob);
-        var counted = new ProgressStream(stream, n => _options.Observer.BytesMoved(blob, n));
+        long moved = 0;
+        void Moved(long n)
+        {
+            Interlocked.Add(ref moved, n);
+            _options.Observer.BytesMoved(blob, n);
+        }
+
+        // A fresh start takes back what the progress display counted of the attempt before.
+        async Task<Stream> Reopen(CancellationToken ct)
+        {
+            var fresh = await reopen(ct).ConfigureAwait(false);
+            _options.Observer.BytesMoved(blob, -Interlocked.Exchange(ref moved, 0));
+            return fresh;
+        }
+
+        var counted = new ProgressStream(stream, Moved, Reopen);
         await using (counted.ConfigureAwait(false))
         {
             await _target.WriteAsync(blob, counted, cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,14 @@ public sealed record PullResult(ImageReference Reference, Descriptor Root, strin
 /// </summary>
 public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registry, ExplainLog log, Func<ContainerdStore>? containerd = null)
 {
+    /// <summary>
+    /// The store fetched content goes into; by default <c>store</c>, the one looked in. The CLI looks in a cache that
+    /// may not exist yet without creating it (<see cref="ContentStore.OpenForReading"/>) and opens it only to write.
+    /// </summary>
+    public Func<ContentStore>? OpenForWriting { get; init; }
+
+    private ContentStore Writable => OpenForWriting?.Invoke() ?? store;
+
     public async Task<PullResult> PullAsync(ImageReference reference, PullPolicy policy, bool offline, CopyOptions options, CancellationToken cancellationToken)
     {
         log.Add("reference", $"\"{reference.Original}\" is {reference}");
@@ -29,6 +37,11 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
             if (cached is not null)
             {
                 log.Add("policy", $"{policy}: the cache holds {reference} ({cached.Root.Digest}{(cached.ResolvedAt is { } at ? $", resolved {at:yyyy-MM-ddTHH:mm:ssZ}" : "")}{(cached.Source is { } s ? $" from {s}" : "")}); no network");
+                if (options.ReferrersDepth > 0)
+                {
+                    // The policy's promise (no connection) wins over --referrers: the cache keeps the referrers it has.
+                    log.Add("referrers", $"not fetched, the image was cached and the policy is {policy}; use --policy Always to refresh them{(offline ? " (without --offline)" : "")}");
+                }
                 return new PullResult(reference, cached.Root, "cache", null);
             }
 
@@ -54,8 +67,9 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
         using var client = registry();
         var repository = client.Repository(reference);
         var root = await repository.FetchRootAsync(reference.Identifier, cancellationToken).ConfigureAwait(false);
-        using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
-        using var transaction = store.BeginTransaction();
+        var target = Writable;
+        using var lease = await target.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = target.BeginTransaction();
         transaction.ReferrersRepository = $"{reference.Registry}/{reference.Repository}";
         var copy = await CopyEngine.CopyAsync(repository, root, transaction, options, cancellationToken).ConfigureAwait(false);
         log.Add("copy", $"{copy.BlobsCopied} blob(s) fetched ({copy.BytesCopied} bytes), {copy.BlobsSkipped} already in the cache"
@@ -100,8 +114,9 @@ public sealed class ImagePuller(ContentStore store, Func<RegistryClient> registr
         node.Explain = m => log.Add("containerd", m);
         await using (node.ConfigureAwait(false))
         {
-            using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
-            var copy = await ContainerdTransfer.PullIntoCacheAsync(node, store, reference, options, cancellationToken).ConfigureAwait(false);
+            var target = Writable;
+            using var lease = await target.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
+            var copy = await ContainerdTransfer.PullIntoCacheAsync(node, target, reference, options, cancellationToken).ConfigureAwait(false);
             if (copy is null)
             {
                 log.Add("containerd", $"{node.Description} has no image {reference}");

@@ -2,8 +2,13 @@ using Xpkg.Oci.Content;
 
 namespace Xpkg.Transfer;
 
-/// <summary>Counts bytes read through it (or copied past it, for a file region), for progress displays.</summary>
-internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream, IFileRegionStream
+/// <summary>
+/// Counts bytes read through it (or copied past it, for a file region), for progress displays. A target can
+/// start the content over (<see cref="IReopenableStream"/>) through <paramref name="reopen"/>; the new stream
+/// counts too.
+/// </summary>
+internal sealed class ProgressStream(Stream inner, Action<long> onRead, Func<CancellationToken, Task<Stream>> reopen)
+    : Stream, IFileRegionStream, IReopenableStream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -17,6 +22,9 @@ internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream
     }
 
     public FileRegion? Region => (inner as IFileRegionStream)?.Region;
+
+    public async Task<Stream> ReopenAsync(CancellationToken cancellationToken)
+        => new ProgressStream(await reopen(cancellationToken).ConfigureAwait(false), onRead, reopen);
 
     public void Advance(long bytes)
     {

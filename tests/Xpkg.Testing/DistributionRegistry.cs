@@ -35,7 +35,13 @@ public sealed class DistributionRegistry : IDisposable
     public int RequestCount() => File.ReadAllLines(LogFile).Count(l => l.Contains("\"GET /v2/", StringComparison.Ordinal)
         || l.Contains("\"HEAD /v2/", StringComparison.Ordinal) || l.Contains("\"POST /v2/", StringComparison.Ordinal) || l.Contains("\"PUT /v2/", StringComparison.Ordinal));
 
-    public static DistributionRegistry Start(string dir, TestCertificates? tls = null, string? htpasswd = null, string? proxyRemote = null, bool requireClientCertificate = false)
+    /// <param name="readOnly">distribution's maintenance read-only mode: pulls work, every push is refused (405).</param>
+    /// <param name="storageKiB">
+    /// The storage is a tmpfs of this size in a mount namespace of the registry's own (it goes away with the
+    /// process): uploads that do not fit fail with ENOSPC after the registry has read part of the body. Needs root.
+    /// </param>
+    public static DistributionRegistry Start(string dir, TestCertificates? tls = null, string? htpasswd = null, string? proxyRemote = null, bool requireClientCertificate = false,
+        bool readOnly = false, int? storageKiB = null)
     {
         Directory.CreateDirectory(dir);
         int port = FreePort();
@@ -50,13 +56,20 @@ public sealed class DistributionRegistry : IDisposable
                 rootdirectory: {dir}/data
               delete:
                 enabled: true
-            {(proxyRemote is null ? "" : "  cache:\n    blobdescriptor: inmemory\n")}http:
+            {(readOnly ? "  maintenance:\n    readonly:\n      enabled: true\n" : "")}{(proxyRemote is null ? "" : "  cache:\n    blobdescriptor: inmemory\n")}http:
               addr: 127.0.0.1:{port}
             {(tls is null ? "" : $"  tls:\n    certificate: {tls.CertFile}\n    key: {tls.KeyFile}\n")}{(requireClientCertificate && tls is not null ? $"    clientcas:\n      - {tls.CaFile}\n" : "")}{(htpasswd is null ? "" : $"auth:\n  htpasswd:\n    realm: test-realm\n    path: {htpasswd}\n")}{(proxyRemote is null ? "" : $"proxy:\n  remoteurl: {proxyRemote}\n")}
             """;
         string configFile = Path.Combine(dir, "config.yml");
         File.WriteAllText(configFile, config);
-        var psi = new ProcessStartInfo("/bin/sh", ["-c", $"exec {Binary} serve '{configFile}' > '{Path.Combine(dir, "registry.log")}' 2>&1"])
+        string serve = $"exec {Binary} serve '{configFile}' > '{Path.Combine(dir, "registry.log")}' 2>&1";
+        if (storageKiB is int kib)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "data"));
+            serve = $"exec unshare -m /bin/sh -c \"mount -t tmpfs -o size={kib}k tmpfs '{dir}/data' && {serve}\"";
+        }
+
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", serve])
         {
             UseShellExecute = false,
         };
@@ -65,6 +78,31 @@ public sealed class DistributionRegistry : IDisposable
         var registry = new DistributionRegistry(process, port, dir);
         registry.WaitUntilListening(TimeSpan.FromSeconds(20));
         return registry;
+    }
+
+    /// <summary>
+    /// Fills the tmpfs of a registry started with <c>storageKiB</c> (seen through <c>/proc/PID/root</c>, as the mount
+    /// is the registry's own) until <paramref name="freeKiB"/> are left.
+    /// </summary>
+    public void FillStorage(int freeKiB)
+    {
+        string filler = $"/proc/{_process.Id}/root{Dir}/data/filler";
+        using var file = new FileStream(filler, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        byte[] page = new byte[4096];
+        try
+        {
+            // Bounded by the tmpfs size given at the start.
+            while (true)
+            {
+                file.Write(page);
+            }
+        }
+        catch (IOException)
+        {
+            // ENOSPC: full.
+        }
+
+        file.SetLength(Math.Max(0, file.Length - (freeKiB * 1024L)));
     }
 
     private void WaitUntilListening(TimeSpan limit)

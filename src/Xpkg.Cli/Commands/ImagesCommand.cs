@@ -11,7 +11,7 @@ internal static class ImagesCommand
         var command = new Command("images", "list what the cache holds");
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
-            var entries = (await ctx.References.ReadAsync(ct))
+            var entries = (await ctx.StoreForReading.References.ReadAsync(ct))
                 .OrderBy(e => e.Reference ?? "\uffff", StringComparer.Ordinal).ThenBy(e => e.Root.Digest.ToString(), StringComparer.Ordinal).ToList();
             if (ctx.Json)
             {

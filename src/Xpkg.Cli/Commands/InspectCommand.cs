@@ -19,12 +19,12 @@ internal static class InspectCommand
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, async ctx =>
         {
             var image = await FindAsync(ctx, ctx.Get(reference)!, ct);
-            byte[] manifestBytes = await ctx.Store.ReadSmallBlobAsync(image.Root, ct);
+            byte[] manifestBytes = await ctx.StoreForReading.ReadSmallBlobAsync(image.Root, ct);
             var manifest = ParsedManifest.Parse(manifestBytes, image.Root.MediaType);
             JsonNode? config = null;
-            if (manifest.Config is { } c && ctx.Store.Contains(c) && c.Size <= ParsedManifest.MaxBytes)
+            if (manifest.Config is { } c && ctx.StoreForReading.Contains(c) && c.Size <= ParsedManifest.MaxBytes)
             {
-                config = TryParseJson(await ctx.Store.ReadSmallBlobAsync(c, ct));
+                config = TryParseJson(await ctx.StoreForReading.ReadSmallBlobAsync(c, ct));
             }
 
             var result = new JsonObject
@@ -61,7 +61,7 @@ internal static class InspectCommand
             {
                 foreach (var m in manifest.Manifests)
                 {
-                    ctx.Say($"  {m.Platform?.ToString() ?? "unknown",-16} {m.Digest} {(ctx.Store.Contains(m) ? "" : "(not in cache)")}");
+                    ctx.Say($"  {m.Platform?.ToString() ?? "unknown",-16} {m.Digest} {(ctx.StoreForReading.Contains(m) ? "" : "(not in cache)")}");
                 }
             }
             else
@@ -81,9 +81,12 @@ internal static class InspectCommand
     /// <summary>The cache first, then containerd when configured (a local socket, so --offline too); never a registry.</summary>
     private static async Task<StoredReference> FindAsync(CliContext ctx, string text, CancellationToken ct)
     {
-        var puller = new ImagePuller(ctx.Store, ctx.NewRegistryClient, ctx.Explain, ContainerdOptions.IsSet(ctx) ? () => ContainerdOptions.Connect(ctx) : null);
+        var puller = new ImagePuller(ctx.StoreForReading, ctx.NewRegistryClient, ctx.Explain, ContainerdOptions.IsSet(ctx) ? () => ContainerdOptions.Connect(ctx) : null)
+        {
+            OpenForWriting = () => ctx.Store,
+        };
         return await puller.FindLocalAsync(text, new CopyOptions(), ct)
-            ?? throw new XpkgException($"{text}: not in the cache ({ctx.Store.Root}){(ContainerdOptions.IsSet(ctx) ? " nor in containerd" : "")}",
+            ?? throw new XpkgException($"{text}: not in the cache ({ctx.StoreForReading.Root}){(ContainerdOptions.IsSet(ctx) ? " nor in containerd" : "")}",
                 "bring it in with xpkg load FILE or xpkg pull REF; xpkg images lists what the cache holds");
     }
 
@@ -92,7 +95,7 @@ internal static class InspectCommand
     {
         try
         {
-            var (package, location) = await new PackageLocator(ctx.Store).ParseAsync(root, manifest, ct);
+            var (package, location) = await new PackageLocator(ctx.StoreForReading).ParseAsync(root, manifest, ct);
             ctx.Explain.Add("package", location.Explain());
             var summary = PackageSummary.From(package, location);
             return summary is null ? null : JsonSerializer.SerializeToNode(summary, PackagesJsonContext.Default.PackageSummary);

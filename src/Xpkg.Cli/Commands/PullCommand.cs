@@ -18,7 +18,10 @@ internal static class PullCommand
         {
             var image = ImageReference.Parse(ctx.Get(reference)!);
             var policy = PullPolicies.Parse(ctx.Get(CommonOptions.Policy)!);
-            var puller = new ImagePuller(ctx.Store, ctx.NewRegistryClient, ctx.Explain, ContainerdOptions.IsSet(ctx) ? () => ContainerdOptions.Connect(ctx) : null);
+            var puller = new ImagePuller(ctx.StoreForReading, ctx.NewRegistryClient, ctx.Explain, ContainerdOptions.IsSet(ctx) ? () => ContainerdOptions.Connect(ctx) : null)
+            {
+                OpenForWriting = () => ctx.Store,
+            };
             var result = await ProgressDisplay.RunAsync(ctx, observer => puller.PullAsync(image, policy, ctx.Offline, CommonOptions.CopyOptions(ctx, observer), ct));
             if (ctx.Json)
             {

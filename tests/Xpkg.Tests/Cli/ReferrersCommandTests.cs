@@ -63,6 +63,13 @@ public sealed partial class ReferrersCommandTests : IDisposable
             Assert.Equal(imageDigest, (string?)Json(pulled)["digest"]);
             Assert.Contains("no referrers API; reading the fallback tag " + fallbackTag, pulled.Stderr, StringComparison.Ordinal);
             Assert.Contains("1 referrer(s)", pulled.Stderr, StringComparison.Ordinal);
+
+            // Cached and IfNotPresent: no connection at all (in a namespace without interfaces), so no referrers, and it says so.
+            int requests = _registry.RequestCount();
+            var cached = await Run.ProcessAsync("unshare", ["-n", "dotnet", Run.XpkgDll, "--cache-dir", fresh.Path, "pull", "--referrers", $"{_registry.Authority}/fn/app:v1", "--explain", "-o", "json"]);
+            Assert.Equal("cache", (string?)Json(cached)["source"]);
+            Assert.Contains("explain: referrers: not fetched, the image was cached and the policy is IfNotPresent; use --policy Always to refresh them", cached.Stderr, StringComparison.Ordinal);
+            Assert.Equal(requests, _registry.RequestCount());
             var images = (await Run.XpkgAsync(fresh.Path, "images", "-o", "json")).Stdout;
             Assert.Contains($"{_registry.Authority}/fn/app@{sbomDigest}", images, StringComparison.Ordinal);
             var verify = await Run.XpkgAsync(fresh.Path, "cache", "gc");
