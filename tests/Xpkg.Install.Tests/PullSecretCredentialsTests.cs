@@ -23,4 +23,28 @@ public sealed class PullSecretCredentialsTests
         Assert.Null(await provider.GetAsync("nowhere.example", null, CancellationToken.None));
         Assert.DoesNotContain("pass", mirror!.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task KeysMatchAsTheKubeletKeyringMatchesThem()
+    {
+        var set = await ManifestReader.ParseAsync("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: creds}
+            type: kubernetes.io/dockerconfigjson
+            stringData:
+              .dockerconfigjson: '{"auths":{"reg.example.com":{"username":"host"},"reg.example.com/team":{"username":"team"},"*.corp.example":{"username":"glob"},"reg.example.com:5000":{"username":"port"},"https://index.docker.io/v1/":{"username":"hub"}}}'
+            """, "in.yaml", CancellationToken.None);
+        var provider = new Xpkg.Install.Sources.PullSecretCredentials(set.Secrets, null);
+
+        async Task<string?> UserFor(string host, string repository) => (await provider.GetAsync(host, repository, CancellationToken.None))?.Username;
+        Assert.Equal("team", await UserFor("reg.example.com", "team/fn"));
+        Assert.Equal("team", await UserFor("reg.example.com", "teamwork/fn")); // a string prefix, as the kubelet's
+        Assert.Equal("host", await UserFor("reg.example.com", "other/fn"));
+        Assert.Equal("port", await UserFor("reg.example.com:5000", "team/fn"));
+        Assert.Equal("glob", await UserFor("eu.corp.example", "fn"));
+        Assert.Null(await UserFor("a.eu.corp.example", "fn")); // a glob is one label
+        Assert.Equal("hub", await UserFor("docker.io", "library/fn"));
+        Assert.Null(await UserFor("reg.example.org", "team/fn"));
+    }
 }
