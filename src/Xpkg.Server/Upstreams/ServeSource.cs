@@ -8,7 +8,8 @@ namespace Xpkg.Server.Upstreams;
 /// The content of upstream repositories, resolved per request: the cache first when the upstream fills it
 /// (a mirror), then the upstream, with concurrent misses for one manifest, tag or blob sharing one fetch.
 /// A digest once cached is never asked upstream again; a cached tag is checked upstream after
-/// <see cref="UpstreamPolicy.TagTtl"/> and served from the cache when that check fails or takes too long.
+/// <see cref="UpstreamPolicy.TagTtl"/> and served from the cache when that check fails or takes too long; after a
+/// failed check the tag is served from the cache without asking for <see cref="UpstreamPolicy.FailedCheckBackoff"/>.
 /// What is fetched is stored under the reference <c>xpkg pull</c> would give it (<c>registry/repository:tag</c>).
 /// </summary>
 internal sealed class ServeSource
@@ -24,6 +25,7 @@ internal sealed class ServeSource
     private readonly MirrorLog _log;
     private readonly SingleFlight<ServedManifest?> _manifestFlights = new();
     private readonly BlobFills _fills;
+    private readonly FailedTagChecks _failedChecks;
 
     // Blob sizes named by manifests served: a blob request carries only a digest, and a size from a verified
     // manifest bounds the fetch better than the upstream's word.
@@ -38,6 +40,7 @@ internal sealed class ServeSource
         _policy = policy;
         _log = log;
         _fills = new BlobFills(store, upstream, log, stopping);
+        _failedChecks = new FailedTagChecks(policy.FailedCheckBackoff);
     }
 
     public IUpstream Upstream => _upstream;
@@ -75,6 +78,13 @@ internal sealed class ServeSource
         if (age < _policy.TagTtl)
         {
             _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache", $"checked upstream {Seconds(age)} ago, ttl {Seconds(_policy.TagTtl)}");
+            return Remember(served);
+        }
+
+        if (_failedChecks.RecentFailure(what) is { } failedAgo)
+        {
+            _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache",
+                $"stale: the upstream check failed {Seconds(failedAgo)} ago; next check in {Seconds(_failedChecks.Backoff - failedAgo)}");
             return Remember(served);
         }
 
@@ -138,46 +148,64 @@ internal sealed class ServeSource
         return offset == 0 ? new VerifyingStream(stream, descriptor.Digest, descriptor.Size) : stream;
     }
 
-    /// <summary>A tag cached longer than the TTL: one short check upstream; the cached manifest when it fails.</summary>
+    /// <summary>
+    /// A tag cached longer than the TTL: one short check upstream. When it fails, the cached manifest is served and
+    /// the failure remembered for the back-off, so the requests that follow do not each wait for a check of their own.
+    /// </summary>
     private async Task<ServedManifest?> RevalidateAsync(UpstreamName name, string tag, string what, ServedManifest cached)
     {
         string upstream = _upstream.Describe(name);
-        Descriptor? now;
         try
         {
-            using var timeout = new CancellationTokenSource(_policy.RevalidateTimeout);
-            now = await _upstream.ResolveAsync(name, tag, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is XpkgException or OperationCanceledException or IOException or HttpRequestException)
-        {
-            string why = e is OperationCanceledException ? $"no answer within {Seconds(_policy.RevalidateTimeout)}" : e.Message;
-            _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, why);
-            return cached;
-        }
+            Descriptor? now;
+            using (var timeout = new CancellationTokenSource(_policy.RevalidateTimeout))
+            {
+                try
+                {
+                    now = await _upstream.ResolveAsync(name, tag, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (timeout.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"no answer within {Seconds(_policy.RevalidateTimeout)}", e);
+                }
+            }
 
-        if (now is null)
-        {
-            _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, "the upstream no longer has this tag; serving the cached one");
-            return cached;
-        }
+            if (now is null)
+            {
+                return StaleServed(what, cached, upstream, "the upstream no longer has this tag; serving the cached one");
+            }
 
-        if (now.Digest == cached.Descriptor.Digest)
-        {
-            await _repositories.TagAsync(what, cached.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
-            _log.Decision("revalidated", what, now.Digest.ToString(), upstream, "unchanged");
-            return cached;
-        }
+            if (now.Digest == cached.Descriptor.Digest)
+            {
+                await _repositories.TagAsync(what, cached.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
+                _failedChecks.Forget(what);
+                _log.Decision("revalidated", what, now.Digest.ToString(), upstream, "unchanged");
+                return cached;
+            }
 
-        var moved = await FromCacheAsync(now.Digest, CancellationToken.None).ConfigureAwait(false)
-            ?? await StoreAsync(name, await _upstream.GetManifestAsync(name, now.Digest.ToString(), CancellationToken.None).ConfigureAwait(false), null, CancellationToken.None).ConfigureAwait(false);
-        if (moved is null)
-        {
-            return cached;
-        }
+            var moved = await FromCacheAsync(now.Digest, CancellationToken.None).ConfigureAwait(false)
+                ?? await StoreAsync(name, await _upstream.GetManifestAsync(name, now.Digest.ToString(), CancellationToken.None).ConfigureAwait(false), null, CancellationToken.None).ConfigureAwait(false);
+            if (moved is null)
+            {
+                return StaleServed(what, cached, upstream, $"the tag moved to {now.Digest}, which the upstream does not serve");
+            }
 
-        await _repositories.TagAsync(what, moved.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
-        _log.Decision("revalidated", what, now.Digest.ToString(), upstream, $"moved from {cached.Descriptor.Digest}");
-        return moved;
+            await _repositories.TagAsync(what, moved.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
+            _failedChecks.Forget(what);
+            _log.Decision("revalidated", what, now.Digest.ToString(), upstream, $"moved from {cached.Descriptor.Digest}");
+            return moved;
+        }
+        catch (Exception e) when (e is XpkgException or TimeoutException or OperationCanceledException or IOException or HttpRequestException)
+        {
+            return StaleServed(what, cached, upstream, e.Message);
+        }
+    }
+
+    private ServedManifest StaleServed(string what, ServedManifest cached, string upstream, string why)
+    {
+        _failedChecks.Remember(what);
+        _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, $"{why}; next check in {Seconds(_failedChecks.Backoff)}");
+        return cached;
     }
 
     /// <summary>A miss: one fetch however many ask, stored and named before it is served.</summary>
