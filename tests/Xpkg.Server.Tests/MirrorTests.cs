@@ -128,7 +128,14 @@ public sealed class MirrorTests : IDisposable
 
         // One decision per request. Each stale-served is a check upstream; with a back-off of min(TTL, 30 s) = 3 s,
         // checks are at least 3 s apart by the server's own clock, and the requests between them are answered at once.
+        // (The server logs each decision before it answers; the test reads its standard error a moment later.)
         var decisions = MirrorDecisions(mirror.Stderr, what).Skip(1).ToList();
+        for (int wait = 0; decisions.Count < requests && wait < 100; wait++)
+        {
+            await Task.Delay(50);
+            decisions = MirrorDecisions(mirror.Stderr, what).Skip(1).ToList();
+        }
+
         Assert.Equal(requests, decisions.Count);
         var checks = decisions.Where(d => d.Decision == "stale-served").ToList();
         Assert.NotEmpty(checks);
