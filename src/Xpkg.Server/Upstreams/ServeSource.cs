@@ -11,6 +11,8 @@ namespace Xpkg.Server.Upstreams;
 /// <see cref="UpstreamPolicy.TagTtl"/> and served from the cache when that check fails or takes too long; after a
 /// failed check the tag is served from the cache without asking for <see cref="UpstreamPolicy.FailedCheckBackoff"/>.
 /// What is fetched is stored under the reference <c>xpkg pull</c> would give it (<c>registry/repository:tag</c>).
+/// A mirror may have a <see cref="Local"/> store in front of its upstreams (containerd, the node's own images): a tag
+/// it holds is answered by it before the cache and the upstream; content by digest comes from the cache, then from it.
 /// </summary>
 internal sealed class ServeSource
 {
@@ -45,6 +47,9 @@ internal sealed class ServeSource
 
     public IUpstream Upstream => _upstream;
 
+    /// <summary>With a mirror: a read-only store asked before the upstream, whose content is served as it is, never cached.</summary>
+    public IUpstream? Local { get; init; }
+
     public async Task<ServedManifest?> ManifestAsync(UpstreamName name, string reference, CancellationToken cancellationToken)
     {
         bool byDigest = Digest.TryParse(reference, out var digest);
@@ -63,7 +68,14 @@ internal sealed class ServeSource
                 return Remember(hit);
             }
 
-            return await FetchAsync(name, reference, what, cancellationToken).ConfigureAwait(false);
+            return await FromLocalAsync(name, reference, what, cancellationToken).ConfigureAwait(false) is { } held
+                ? Remember(held)
+                : await FetchAsync(name, reference, what, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await FromLocalAsync(name, reference, what, cancellationToken).ConfigureAwait(false) is { } local)
+        {
+            return Remember(local);
         }
 
         var all = await _repositories.AllAsync(cancellationToken).ConfigureAwait(false);
@@ -128,6 +140,13 @@ internal sealed class ServeSource
             return new ServedBlob(new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = new FileInfo(_store.BlobPath(digest)).Length }, null);
         }
 
+        if (Local is { } local && await LocalBlobSizeAsync(local, name, digest, cancellationToken).ConfigureAwait(false) is long held)
+        {
+            _log.Decision("hit", name.DigestReference(digest), null, local.Describe(name));
+            var descriptor = new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = held };
+            return new ServedBlob(descriptor, (offset, ct) => OpenDirectAsync(local, name, descriptor, offset, ct));
+        }
+
         long? size = _knownSizes.TryGetValue(digest, out long known) ? known : await _upstream.StatBlobAsync(name, digest, cancellationToken).ConfigureAwait(false);
         if (size is null)
         {
@@ -135,17 +154,55 @@ internal sealed class ServeSource
             return null;
         }
 
-        var descriptor = new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = size.Value };
+        var blob = new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = size.Value };
         return _upstream.FillsCache && fetch
-            ? _fills.Serve(name, descriptor)
-            : new ServedBlob(descriptor, (offset, ct) => OpenDirectAsync(name, descriptor, offset, ct));
+            ? _fills.Serve(name, blob)
+            : new ServedBlob(blob, (offset, ct) => OpenDirectAsync(_upstream, name, blob, offset, ct));
     }
 
-    /// <summary>Straight from the upstream: a whole read is verified as it streams, a range cannot be.</summary>
-    private async Task<Stream> OpenDirectAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
+    /// <summary>Straight from an upstream: a whole read is verified as it streams, a range cannot be.</summary>
+    private static async Task<Stream> OpenDirectAsync(IUpstream from, UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
     {
-        var stream = await _upstream.OpenBlobAsync(name, descriptor, offset, cancellationToken).ConfigureAwait(false);
+        var stream = await from.OpenBlobAsync(name, descriptor, offset, cancellationToken).ConfigureAwait(false);
         return offset == 0 ? new VerifyingStream(stream, descriptor.Digest, descriptor.Size) : stream;
+    }
+
+    /// <summary>The manifest <see cref="Local"/> holds under the name, or null; a local store that fails is passed over for the upstream.</summary>
+    private async Task<ServedManifest?> FromLocalAsync(UpstreamName name, string reference, string what, CancellationToken cancellationToken)
+    {
+        if (Local is not { } local)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await local.GetManifestAsync(name, reference, cancellationToken).ConfigureAwait(false) is not { } held)
+            {
+                return null;
+            }
+
+            _log.Decision("hit", what, held.Descriptor.Digest.ToString(), local.Describe(name));
+            return new ServedManifest(held.Descriptor, held.Bytes);
+        }
+        catch (XpkgException e)
+        {
+            _log.Decision("failed", what, null, local.Describe(name), e.Message + "; asking the upstream");
+            return null;
+        }
+    }
+
+    private async Task<long?> LocalBlobSizeAsync(IUpstream local, UpstreamName name, Digest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await local.StatBlobAsync(name, digest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (XpkgException e)
+        {
+            _log.Decision("failed", name.DigestReference(digest), null, local.Describe(name), e.Message + "; asking the upstream");
+            return null;
+        }
     }
 
     /// <summary>
