@@ -13,7 +13,7 @@ internal static partial class ServeUpstream
 {
     public static readonly Option<bool> Mirror = new("--mirror")
     {
-        Description = "pull-through mirror: answer for upstream registries (named by ?ns= or a /v2/HOST/… path prefix), caching what is fetched",
+        Description = "pull-through mirror: answer for upstream registries (named by ?ns= or a /v2/HOST/… path prefix), caching what is fetched; with --containerd-socket, containerd's images answer first",
     };
 
     public static readonly Option<string> MirrorTtl = new("--mirror-ttl")

@@ -89,14 +89,14 @@ internal sealed class ServeSource
         var age = DateTimeOffset.UtcNow - (cached.ResolvedAt ?? DateTimeOffset.MinValue);
         if (age < _policy.TagTtl)
         {
-            _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache", $"checked upstream {Seconds(age)} ago, ttl {Seconds(_policy.TagTtl)}");
+            _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache", $"checked upstream {Duration(age)} ago, ttl {Duration(_policy.TagTtl)}");
             return Remember(served);
         }
 
         if (_failedChecks.RecentFailure(what) is { } failedAgo)
         {
             _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache",
-                $"stale: the upstream check failed {Seconds(failedAgo)} ago; next check in {Seconds(_failedChecks.Backoff - failedAgo)}");
+                $"stale: the upstream check failed {Duration(failedAgo)} ago; next check in {Duration(_failedChecks.Backoff - failedAgo)}");
             return Remember(served);
         }
 
@@ -223,7 +223,7 @@ internal sealed class ServeSource
                 }
                 catch (OperationCanceledException e) when (timeout.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"no answer within {Seconds(_policy.RevalidateTimeout)}", e);
+                    throw new TimeoutException($"no answer within {Duration(_policy.RevalidateTimeout)}", e);
                 }
             }
 
@@ -261,7 +261,7 @@ internal sealed class ServeSource
     private ServedManifest StaleServed(string what, ServedManifest cached, string upstream, string why)
     {
         _failedChecks.Remember(what);
-        _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, $"{why}; next check in {Seconds(_failedChecks.Backoff)}");
+        _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, $"{why}; next check in {Duration(_failedChecks.Backoff)}");
         return cached;
     }
 
@@ -349,5 +349,5 @@ internal sealed class ServeSource
         return served;
     }
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMinutes:0.#}m";
+    private static string Duration(TimeSpan t) => t.TotalSeconds < 1 ? $"{t.TotalMilliseconds:0}ms" : t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMinutes:0.#}m";
 }
