@@ -103,6 +103,11 @@ public sealed class ServeContainerdTests
             Assert.Equal(child.Digest, Digest.Compute(await GetOkAsync(http, $"/v2/test/app/blobs/{child.Digest}{ns}")));
         }
 
+        // A containerd that stops answering is passed over: the upstream answers for the tag it held.
+        await containerd.DisposeAsync();
+        Assert.Equal(TestImages.TwoLayer, Digest.Compute(await GetOkAsync(http, $"/v2/test/app/manifests/tiny{ns}")).ToString());
+        Assert.True(await serve.StderrContainsAsync($"mirror: failed {upstream.Authority}/test/app:tiny {fromContainerd}: cannot connect to containerd", TimeSpan.FromSeconds(10)), serve.Stderr);
+
         using var push = await http.PutAsync($"/v2/test/app/manifests/v3{ns}", new ByteArrayContent(held) { Headers = { ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest) } });
         Assert.Equal(HttpStatusCode.MethodNotAllowed, push.StatusCode);
         var verify = await Run.XpkgAsync(dir.Combine("serve-cache"), "cache", "verify");
