@@ -77,13 +77,19 @@ public sealed class ContainerdConnection : IDisposable
     }
 
     /// <summary>
-    /// The directory containerd keeps content in, as it reports it (null when it does not), asked once per connection.
-    /// Not bound to one caller's cancellation, since later callers share the answer; the call has its own deadline.
+    /// The directory containerd keeps content in, as it reports it (null when it does not), asked once per connection;
+    /// a failed call is not kept, so the next caller asks again. Not bound to one caller's cancellation, since later
+    /// callers share the answer; the call has its own deadline.
     /// </summary>
     public Task<string?> ContentRootAsync()
     {
         lock (_contentRootLock)
         {
+            if (_contentRoot is { IsFaulted: true })
+            {
+                _contentRoot = null;
+            }
+
             return _contentRoot ??= ContainerdContentFiles.DiscoverRootAsync(this, CancellationToken.None);
         }
     }

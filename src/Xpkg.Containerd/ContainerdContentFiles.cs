@@ -17,7 +17,10 @@ internal static class ContainerdContentFiles
     private const string ContentPluginType = "io.containerd.content.v1";
     private const string ContentPluginId = "content";
 
-    /// <summary>The content plugin's root as containerd reports it, or null when it reports none (an older or proxied store).</summary>
+    /// <summary>
+    /// The content plugin's root as containerd reports it, or null when it reports none (an older or proxied store);
+    /// an <see cref="XpkgException"/> when the call fails (containerd down, restarting, or without the introspection service).
+    /// </summary>
     public static async Task<string?> DiscoverRootAsync(ContainerdConnection connection, CancellationToken cancellationToken)
     {
         var client = new Introspection.IntrospectionClient(connection.Channel);
@@ -34,7 +37,7 @@ internal static class ContainerdContentFiles
         }
         catch (RpcException e) when (e.StatusCode is not StatusCode.Cancelled)
         {
-            return null;
+            throw ContainerdErrors.Translate(e, connection, "to name its content directory (introspection)");
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisp
     private readonly SemaphoreSlim _leaseLock = new(1, 1);
     private readonly Lock _filesRootLock = new();
     private ContainerdLease? _lease;
-    private Task<string?>? _filesRoot;
+    private Task<FilesRootChoice>? _filesRoot;
 
     public ContainerdStore(ContainerdConnection connection)
     {
@@ -53,6 +53,12 @@ public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisp
     /// in a container, its root mounted elsewhere); null: the path containerd reports.
     /// </summary>
     public string? ContentFilesRoot { get; init; }
+
+    /// <summary>
+    /// How long after a failed introspection call blobs are read over the Read API before containerd is asked again:
+    /// a long-running server must not stay on the slower path for its whole life because containerd was restarting once.
+    /// </summary>
+    public TimeSpan DiscoveryRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Receives the decisions taken while reading (for <c>--explain</c>); may be null.</summary>
     public Action<string>? Explain { get; set; }
@@ -150,39 +156,63 @@ public sealed class ContainerdStore : IContentSource, IContentTarget, IAsyncDisp
             : ContainerdErrors.Translate(e, _connection, $"to read {descriptor.Digest}"), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The content directory blobs are read from, or null when they are read over the Read API; decided once per store.</summary>
-    public Task<string?> FilesRootAsync()
+    /// <summary>
+    /// The content directory blobs are read from, or null when they are read over the Read API; decided once per store,
+    /// except that a failed introspection call is tried again after <see cref="DiscoveryRetryDelay"/>.
+    /// </summary>
+    public async Task<string?> FilesRootAsync()
     {
+        Task<FilesRootChoice> choice;
         lock (_filesRootLock)
         {
-            return _filesRoot ??= ChooseFilesRootAsync();
+            if (_filesRoot is { IsCompletedSuccessfully: true } chosen && chosen.Result.AskAgainAt is { } at && DateTimeOffset.UtcNow >= at)
+            {
+                _filesRoot = null;
+            }
+
+            choice = _filesRoot ??= ChooseFilesRootAsync();
         }
+
+        return (await choice.ConfigureAwait(false)).Root;
     }
 
-    private async Task<string?> ChooseFilesRootAsync()
+    private async Task<FilesRootChoice> ChooseFilesRootAsync()
     {
         if (!ReadContentFiles)
         {
             Explain?.Invoke($"reading content over the Read API ({ContentFilesVariable}=0)");
-            return null;
+            return new FilesRootChoice(null, null);
         }
 
-        string? root = ContentFilesRoot ?? await _connection.ContentRootAsync().ConfigureAwait(false);
+        string? root;
+        try
+        {
+            root = ContentFilesRoot ?? await _connection.ContentRootAsync().ConfigureAwait(false);
+        }
+        catch (XpkgException e)
+        {
+            Explain?.Invoke($"reading content over the Read API for now: {e.Message}; asking again in {DiscoveryRetryDelay.TotalSeconds:0.#}s");
+            return new FilesRootChoice(null, DateTimeOffset.UtcNow + DiscoveryRetryDelay);
+        }
+
         if (root is null)
         {
             Explain?.Invoke("reading content over the Read API: containerd reports no content directory");
-            return null;
+            return new FilesRootChoice(null, null);
         }
 
         if (!ContainerdContentFiles.IsReadable(root))
         {
             Explain?.Invoke($"reading content over the Read API: its content directory {root} is not readable here");
-            return null;
+            return new FilesRootChoice(null, null);
         }
 
         Explain?.Invoke($"reading content files under {root} (verified by digest; the Read API for a blob not there)");
-        return root;
+        return new FilesRootChoice(root, null);
     }
+
+    /// <summary>Where blobs are read from (null: the Read API), and when to ask containerd again (null: never, the answer stands).</summary>
+    private sealed record FilesRootChoice(string? Root, DateTimeOffset? AskAgainAt);
 
     public async Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)
         => await InfoAsync(descriptor.Digest, cancellationToken).ConfigureAwait(false) == descriptor.Size;

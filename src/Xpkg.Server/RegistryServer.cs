@@ -44,6 +44,11 @@ public sealed class RegistryServer : IAsyncDisposable
 
     public static async Task<RegistryServer> StartAsync(ContentStore store, RegistryServerOptions options, CancellationToken cancellationToken)
     {
+        if (options.Local is not null && options.Upstream is not { FillsCache: true })
+        {
+            throw new ArgumentException("a local store is asked before a mirror's upstreams: set it only with a mirror", nameof(options));
+        }
+
         var endpoint = ParseAddress(options.Address);
         var users = options.HtpasswdFile is null ? null : Htpasswd.Load(options.HtpasswdFile);
 
@@ -97,7 +102,10 @@ public sealed class RegistryServer : IAsyncDisposable
             (UpstreamRouter, UpstreamEndpoints)? upstreams = null;
             if (options.Upstream is { } upstream)
             {
-                var source = new ServeSource(store, repositories, manifestInfo, upstream, options.UpstreamPolicy, new MirrorLog(options.AccessLog, errorLog), app.Lifetime.ApplicationStopping);
+                var source = new ServeSource(store, repositories, manifestInfo, upstream, options.UpstreamPolicy, new MirrorLog(options.AccessLog, errorLog), app.Lifetime.ApplicationStopping)
+                {
+                    Local = options.Local,
+                };
                 upstreams = (new UpstreamRouter(registryHost, everyName: !upstream.FillsCache), new UpstreamEndpoints(source, blobs));
             }
 

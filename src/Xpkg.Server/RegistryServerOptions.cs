@@ -43,6 +43,12 @@ public sealed record RegistryServerOptions
     /// </summary>
     public IUpstream? Upstream { get; init; }
 
+    /// <summary>
+    /// With a mirror (<see cref="Upstream"/> filling the cache): a read-only store asked before the mirror's upstreams,
+    /// containerd's images; what it holds is served as it is and never copied into the cache. Null: none.
+    /// </summary>
+    public IUpstream? Local { get; init; }
+
     /// <summary>Mirror mode: how long a cached tag is trusted, and how long its upstream check may take.</summary>
     public UpstreamPolicy UpstreamPolicy { get; init; } = new();
 

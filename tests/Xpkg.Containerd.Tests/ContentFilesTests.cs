@@ -24,6 +24,36 @@ public sealed class ContentFilesTests
     }
 
     [Fact]
+    public async Task AFailedIntrospectionCallIsMadeAgainAfterTheDelay_NotKeptForTheConnectionsLife()
+    {
+        await using var containerd = await ImportTinyAsync("io.containerd.grpc.v1.introspection");
+        var explained = new List<string>();
+        using var connection = ContainerdConnection.Open(containerd.Socket, PrivateContainerd.Namespace);
+        var delay = TimeSpan.FromSeconds(3);
+        await using var source = new ContainerdStore(connection) { DiscoveryRetryDelay = delay, Explain = explained.Add };
+
+        // No introspection service: the Read API, and within the delay containerd is not asked again.
+        await CopyTinyAsync(source);
+        var failedBy = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Null(await source.FilesRootAsync());
+        string failed = Assert.Single(explained);
+        Assert.StartsWith("reading content over the Read API for now: containerd failed to name its content directory (introspection)", failed, StringComparison.Ordinal);
+        Assert.EndsWith("; asking again in 3s", failed, StringComparison.Ordinal);
+
+        // containerd restarts with the service: once the delay is over, the same connection reads the content files.
+        await containerd.RestartAsync();
+        if (delay - failedBy.Elapsed is { Ticks: > 0 } rest)
+        {
+            await Task.Delay(rest);
+        }
+
+        string root = Path.Combine(containerd.Root, "io.containerd.content.v1.content");
+        Assert.Equal(root, await source.FilesRootAsync());
+        await CopyTinyAsync(source);
+        Assert.Equal(["reading content files under " + root + " (verified by digest; the Read API for a blob not there)"], explained.Skip(1));
+    }
+
+    [Fact]
     public async Task PullReadsTheContentFilesAndExplainSaysSo()
     {
         await using var containerd = await ImportTinyAsync();
@@ -107,10 +137,10 @@ public sealed class ContentFilesTests
         Assert.False(File.Exists(store.BlobPath(manifest.Digest)));
     }
 
-    private static async Task<PrivateContainerd> ImportTinyAsync()
+    private static async Task<PrivateContainerd> ImportTinyAsync(params string[] disabledPlugins)
     {
         string images = await TestImages.DirectoryAsync();
-        var containerd = await PrivateContainerd.StartAsync();
+        var containerd = await PrivateContainerd.StartAsync(disabledPlugins);
         await containerd.CtrAsync("images", "import", "--no-unpack", "--base-name", "docker.io/test/tiny", Path.Combine(images, "tiny-oci-archive.tar"));
         return containerd;
     }

@@ -65,6 +65,56 @@ public sealed class ServeContainerdTests
     }
 
     [Fact]
+    public async Task WithAMirror_ContainerdAnswersFirst_AndTheMirrorFetchesWhatItDoesNotHold()
+    {
+        string images = await TestImages.DirectoryAsync();
+        using var dir = new TempDir();
+        using var upstream = DistributionRegistry.Start(dir.Combine("upstream"));
+        foreach (string tag in (string[])["tiny", "v2"])
+        {
+            await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{Path.Combine(images, "oci")}:two-layer", $"docker://{upstream.Authority}/test/app:{tag}");
+        }
+
+        // containerd holds another image under the upstream's name for tag "tiny": the node's copy wins.
+        await using var containerd = await PrivateContainerd.StartAsync();
+        await containerd.CtrAsync("images", "import", "--no-unpack", "--base-name", $"{upstream.Authority}/test/app", Path.Combine(images, "tiny-oci-archive.tar"));
+        int pushed = File.ReadAllLines(upstream.LogFile).Length;
+        await using var serve = await ServeProcess.StartAsync(dir.Combine("serve-cache"),
+            ["--mirror", "--containerd-socket", containerd.Socket, "--containerd-namespace", PrivateContainerd.Namespace]);
+        using var http = new HttpClient { BaseAddress = new Uri(serve.Address) };
+        string ns = "?ns=" + upstream.Authority;
+
+        byte[] held = await GetOkAsync(http, $"/v2/test/app/manifests/tiny{ns}");
+        Assert.Equal(TestImages.Tiny, Digest.Compute(held).ToString());
+        var layer = ParsedManifest.Parse(held).Layers[0];
+        Assert.Equal(layer.Digest, Digest.Compute(await GetOkAsync(http, $"/v2/test/app/blobs/{layer.Digest}{ns}")));
+        string fromContainerd = $"(containerd:{containerd.Socket}#{PrivateContainerd.Namespace})";
+        Assert.True(await serve.StderrContainsAsync($"mirror: hit {upstream.Authority}/test/app:tiny {TestImages.Tiny} {fromContainerd}", TimeSpan.FromSeconds(10)), serve.Stderr);
+        Assert.True(await serve.StderrContainsAsync($"mirror: hit {upstream.Authority}/test/app@{layer.Digest} {fromContainerd}", TimeSpan.FromSeconds(10)), serve.Stderr);
+        Assert.DoesNotContain(File.ReadAllLines(upstream.LogFile).Skip(pushed), l => l.Contains("/v2/test/app/manifests/tiny", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(dir.Combine("serve-cache"), "blobs", "sha256", layer.Digest.Encoded)));
+
+        // What containerd does not hold comes from the upstream, into the cache.
+        var fetched = await GetOkAsync(http, $"/v2/test/app/manifests/v2{ns}");
+        Assert.Equal(TestImages.TwoLayer, Digest.Compute(fetched).ToString());
+        Assert.True(await serve.StderrContainsAsync($"mirror: miss {upstream.Authority}/test/app:v2 {TestImages.TwoLayer}", TimeSpan.FromSeconds(10)), serve.Stderr);
+        foreach (var child in ParsedManifest.Parse(fetched).Children)
+        {
+            Assert.Equal(child.Digest, Digest.Compute(await GetOkAsync(http, $"/v2/test/app/blobs/{child.Digest}{ns}")));
+        }
+
+        // A containerd that stops answering is passed over: the upstream answers for the tag it held.
+        await containerd.DisposeAsync();
+        Assert.Equal(TestImages.TwoLayer, Digest.Compute(await GetOkAsync(http, $"/v2/test/app/manifests/tiny{ns}")).ToString());
+        Assert.True(await serve.StderrContainsAsync($"mirror: failed {upstream.Authority}/test/app:tiny {fromContainerd}: cannot connect to containerd", TimeSpan.FromSeconds(10)), serve.Stderr);
+
+        using var push = await http.PutAsync($"/v2/test/app/manifests/v3{ns}", new ByteArrayContent(held) { Headers = { ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest) } });
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, push.StatusCode);
+        var verify = await Run.XpkgAsync(dir.Combine("serve-cache"), "cache", "verify");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+    }
+
+    [Fact]
     public async Task AMissingSocket_IsAnErrorWithAHint_AndExitTwo()
     {
         using var dir = new TempDir();

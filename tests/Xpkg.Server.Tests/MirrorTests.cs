@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Xpkg.Oci;
 using Xpkg.Testing;
@@ -107,6 +109,51 @@ public sealed class MirrorTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailedTagCheck_IsRememberedForTheBackoff_StaleServedLoggedOnce()
+    {
+        var upstream = await StartUpstreamAsync("test/app:v1", "tiny");
+        string what = $"{upstream.Authority}/test/app:v1";
+        await using var mirror = await ServeProcess.StartAsync(_dir.Combine("mirror-cache"), ["--mirror", "--mirror-ttl", "3s", "--log-format", "json"]);
+        using var http = new HttpClient { BaseAddress = new Uri(mirror.Address) };
+        string ns = "?ns=" + upstream.Authority;
+        Assert.Equal(TestImages.Tiny, await ManifestDigestAsync(http, "test/app", "v1", ns));
+        upstream.Dispose();
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+
+        const int requests = 12;
+        for (int i = 0; i < requests; i++)
+        {
+            Assert.Equal(TestImages.Tiny, await ManifestDigestAsync(http, "test/app", "v1", ns));
+        }
+
+        // One decision per request. Each stale-served is a check upstream; with a back-off of min(TTL, 30 s) = 3 s,
+        // checks are at least 3 s apart by the server's own clock, and the requests between them are answered at once.
+        // (The server logs each decision before it answers; the test reads its standard error a moment later.)
+        var decisions = MirrorDecisions(mirror.Stderr, what).Skip(1).ToList();
+        for (int wait = 0; decisions.Count < requests && wait < 100; wait++)
+        {
+            await Task.Delay(50);
+            decisions = MirrorDecisions(mirror.Stderr, what).Skip(1).ToList();
+        }
+
+        Assert.Equal(requests, decisions.Count);
+        var checks = decisions.Where(d => d.Decision == "stale-served").ToList();
+        Assert.NotEmpty(checks);
+        Assert.Equal("stale-served", decisions[0].Decision);
+        Assert.EndsWith("; next check in 3s", checks[0].Detail, StringComparison.Ordinal);
+        foreach (var (earlier, later) in checks.Zip(checks.Skip(1)))
+        {
+            Assert.True(later.Time - earlier.Time >= TimeSpan.FromSeconds(2.99), $"checks at {earlier.Time:O} and {later.Time:O}");
+        }
+
+        var answeredAtOnce = decisions.Where(d => d.Decision == "hit").ToList();
+        Assert.Equal(requests - checks.Count, answeredAtOnce.Count);
+        Assert.All(answeredAtOnce, d => Assert.Matches(@"^stale: the upstream check failed [\d.]+m?s ago; next check in [\d.]+m?s$", d.Detail));
+        Assert.True(checks.Count < requests, $"{checks.Count} checks for {requests} requests");
+        await AssertCacheVerifiesAsync(_dir.Combine("mirror-cache"));
+    }
+
+    [Fact]
     public async Task ConcurrentMisses_FetchABlobOnce_AndEveryClientGetsItWhole()
     {
         using var upstream = DistributionRegistry.Start(_dir.Combine("upstream"));
@@ -162,6 +209,12 @@ public sealed class MirrorTests : IDisposable
         Assert.DoesNotContain("s3cret-word", mirror.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(auth, mirror.Stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>The mirror's decisions about one reference, from the JSON log, in order.</summary>
+    private static IEnumerable<(DateTimeOffset Time, string Decision, string? Detail)> MirrorDecisions(string log, string reference)
+        => log.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!)
+            .Where(j => j["mirror"] is not null && (string?)j["reference"] == reference)
+            .Select(j => (DateTimeOffset.Parse((string)j["time"]!, CultureInfo.InvariantCulture), (string)j["mirror"]!, (string?)j["detail"]));
 
     /// <summary>A request with <c>ns</c> naming the upstream in the access log (the colon may come percent-encoded).</summary>
     private static Regex NsQuery(string path, DistributionRegistry upstream)

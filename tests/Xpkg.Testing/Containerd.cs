@@ -19,19 +19,35 @@ public sealed class Containerd : IAsyncDisposable
     /// <summary>containerd's root directory (its <c>root</c> setting), under which each plugin has its own.</summary>
     public string Root => _dir.Combine("root");
 
-    public static async Task<Containerd> StartAsync()
+    /// <summary>Starts a containerd; <paramref name="disabledPlugins"/> (plugin ids) are turned off besides CRI.</summary>
+    public static async Task<Containerd> StartAsync(params string[] disabledPlugins)
     {
         var c = new Containerd();
-        string config = c._dir.Combine("config.toml");
+        await c.LaunchAsync(disabledPlugins);
+        return c;
+    }
+
+    /// <summary>Stops the daemon and starts it again on the same root and socket, with these plugins turned off.</summary>
+    public async Task RestartAsync(params string[] disabledPlugins)
+    {
+        await StopDaemonAsync();
+        File.Delete(Socket);
+        await LaunchAsync(disabledPlugins);
+    }
+
+    private async Task LaunchAsync(string[] disabledPlugins)
+    {
+        string config = _dir.Combine("config.toml");
+        string disabled = string.Join(", ", disabledPlugins.Prepend("io.containerd.grpc.v1.cri").Select(p => $"\"{p}\""));
         await File.WriteAllTextAsync(config, $"""
             version = 2
-            root = "{c.Root}"
-            state = "{c._dir.Combine("state")}"
-            disabled_plugins = ["io.containerd.grpc.v1.cri"]
+            root = "{Root}"
+            state = "{_dir.Combine("state")}"
+            disabled_plugins = [{disabled}]
             [grpc]
-              address = "{c.Socket}"
+              address = "{Socket}"
             [ttrpc]
-              address = "{c.Socket}.ttrpc"
+              address = "{Socket}.ttrpc"
             [debug]
               address = ""
             [metrics]
@@ -40,27 +56,31 @@ public sealed class Containerd : IAsyncDisposable
         var psi = new ProcessStartInfo("containerd") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add("--config");
         psi.ArgumentList.Add(config);
-        c._process = Process.Start(psi)!;
-        c._process.BeginErrorReadLine();
-        c._process.BeginOutputReadLine();
-        for (int i = 0; i < 200 && !File.Exists(c.Socket); i++)
+        _process = Process.Start(psi)!;
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        for (int i = 0; i < 200 && !File.Exists(Socket); i++)
         {
             await Task.Delay(25);
         }
 
-        if (!File.Exists(c.Socket))
+        if (!File.Exists(Socket))
         {
-            await c.DisposeAsync();
+            await DisposeAsync();
             throw new InvalidOperationException("containerd did not start");
         }
-
-        return c;
     }
 
     public Task<RunResult> CtrAsync(params string[] args)
         => Run.ProcessAsync("ctr", ["--address", Socket, "--namespace", Namespace, .. args]);
 
     public async ValueTask DisposeAsync()
+    {
+        await StopDaemonAsync();
+        _dir.Dispose();
+    }
+
+    private async Task StopDaemonAsync()
     {
         if (_process is { HasExited: false })
         {
@@ -70,6 +90,6 @@ public sealed class Containerd : IAsyncDisposable
         }
 
         _process?.Dispose();
-        _dir.Dispose();
+        _process = null;
     }
 }

@@ -42,6 +42,26 @@ public sealed partial class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits (bounded by <paramref name="limit"/>) until standard error contains <paramref name="text"/>: a line the
+    /// server writes after the answer the test saw (a decision logged once a fill has failed) comes a moment later.
+    /// </summary>
+    public async Task<bool> StderrContainsAsync(string text, TimeSpan limit)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (waited.Elapsed > limit)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Loads the fixture package into <paramref name="cache"/> as <see cref="FixtureReference"/> (served as
     /// <c>crossplane-contrib/function-cpt:v1</c>) and serves the cache on a free port, over <c>--tls auto</c> or plain HTTP.
     /// </summary>

@@ -67,11 +67,13 @@ internal static class ServeCommand
             }
 
             var notes = new List<string>();
-            var upstream = await ServeUpstream.CreateAsync(ctx, notes.Add, ct);
+            var (upstream, local) = await ServeUpstream.CreateAsync(ctx, notes.Add, ct);
             await using var upstreamLifetime = upstream;
+            await using var localLifetime = local;
             var options = new RegistryServerOptions
             {
                 Upstream = upstream,
+                Local = local,
                 UpstreamPolicy = ServeUpstream.Policy(ctx),
                 Address = ctx.Get(addr)!,
                 Certificate = certificate,
@@ -92,7 +94,7 @@ internal static class ServeCommand
                         ["registryHost"] = server.RegistryHost,
                         ["cache"] = ctx.Store.Root,
                         ["ca"] = caFile,
-                        ["upstream"] = upstream switch { null => null, { FillsCache: true } => "mirror", _ => "containerd" },
+                        ["upstream"] = (upstream, local) switch { (null, _) => null, ({ FillsCache: true }, null) => "mirror", ({ FillsCache: true }, _) => "containerd+mirror", _ => "containerd" },
                     });
                 }
                 else

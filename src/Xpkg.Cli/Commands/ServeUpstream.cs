@@ -13,7 +13,7 @@ internal static partial class ServeUpstream
 {
     public static readonly Option<bool> Mirror = new("--mirror")
     {
-        Description = "pull-through mirror: answer for upstream registries (named by ?ns= or a /v2/HOST/… path prefix), caching what is fetched",
+        Description = "pull-through mirror: answer for upstream registries (named by ?ns= or a /v2/HOST/… path prefix), caching what is fetched; with --containerd-socket, containerd's images answer first",
     };
 
     public static readonly Option<string> MirrorTtl = new("--mirror-ttl")
@@ -25,25 +25,26 @@ internal static partial class ServeUpstream
 
     public static IEnumerable<Option> Options => [Mirror, MirrorTtl, CommonOptions.Explain];
 
-    /// <summary>The upstream the options ask for, or null; what it says about itself goes to <paramref name="describe"/>.</summary>
-    public static async Task<IUpstream?> CreateAsync(CliContext ctx, Action<string> describe, CancellationToken ct)
+    /// <summary>
+    /// The upstream the options ask for, or null; with both <c>--mirror</c> and <c>--containerd-socket</c>, the mirror
+    /// and containerd as its local store, asked first. What each says about itself goes to <paramref name="describe"/>.
+    /// </summary>
+    public static async Task<(IUpstream? Upstream, IUpstream? Local)> CreateAsync(CliContext ctx, Action<string> describe, CancellationToken ct)
     {
         bool mirror = ctx.Get(Mirror);
+        IUpstream? containerd = null;
         if (ContainerdOptions.IsSet(ctx))
         {
-            if (mirror)
-            {
-                throw new InvalidInputException("--mirror and --containerd-socket exclude each other", "serve containerd's images and mirror registries from two servers");
-            }
-
-            var containerd = await ConnectAsync(ctx, ct);
-            describe($"serving {containerd.Description} read-only (names as containerd has them, e.g. docker.io/library/alpine:3.20)");
-            return new ContainerdUpstream(containerd);
+            var store = await ConnectAsync(ctx, ct);
+            containerd = new ContainerdUpstream(store);
+            describe(mirror
+                ? $"serving {store.Description} read-only first, for the names the mirror answers (e.g. /v2/docker.io/library/alpine or ?ns=docker.io)"
+                : $"serving {store.Description} read-only (names as containerd has them, e.g. docker.io/library/alpine:3.20)");
         }
 
         if (!mirror)
         {
-            return null;
+            return (containerd, null);
         }
 
         var log = new ExplainLog { Keep = false };
@@ -52,10 +53,20 @@ internal static partial class ServeUpstream
             log.OnEvent = e => Console.Error.WriteLine($"explain: {e.Topic}: {e.Message}");
         }
 
-        var options = ctx.RegistryOptions(log);
+        RegistryClientOptions options;
+        try
+        {
+            options = ctx.RegistryOptions(log);
+        }
+        catch
+        {
+            await (containerd?.DisposeAsync() ?? ValueTask.CompletedTask);
+            throw;
+        }
+
         var check = options with { MaxAttempts = 1, IdleTimeout = RevalidateTimeout };
-        describe($"mirroring upstream registries; tags are checked upstream after {ctx.Get(MirrorTtl)}");
-        return new RegistryUpstream(new RegistryClient(options), new RegistryClient(check));
+        describe($"mirroring upstream registries{(containerd is null ? "" : " for what containerd does not hold")}; tags are checked upstream after {ctx.Get(MirrorTtl)}");
+        return (new RegistryUpstream(new RegistryClient(options), new RegistryClient(check)), containerd);
     }
 
     public static TimeSpan RevalidateTimeout => TimeSpan.FromSeconds(3);

@@ -8,8 +8,11 @@ namespace Xpkg.Server.Upstreams;
 /// The content of upstream repositories, resolved per request: the cache first when the upstream fills it
 /// (a mirror), then the upstream, with concurrent misses for one manifest, tag or blob sharing one fetch.
 /// A digest once cached is never asked upstream again; a cached tag is checked upstream after
-/// <see cref="UpstreamPolicy.TagTtl"/> and served from the cache when that check fails or takes too long.
+/// <see cref="UpstreamPolicy.TagTtl"/> and served from the cache when that check fails or takes too long; after a
+/// failed check the tag is served from the cache without asking for <see cref="UpstreamPolicy.FailedCheckBackoff"/>.
 /// What is fetched is stored under the reference <c>xpkg pull</c> would give it (<c>registry/repository:tag</c>).
+/// A mirror may have a <see cref="Local"/> store in front of its upstreams (containerd, the node's own images): a tag
+/// it holds is answered by it before the cache and the upstream; content by digest comes from the cache, then from it.
 /// </summary>
 internal sealed class ServeSource
 {
@@ -24,6 +27,7 @@ internal sealed class ServeSource
     private readonly MirrorLog _log;
     private readonly SingleFlight<ServedManifest?> _manifestFlights = new();
     private readonly BlobFills _fills;
+    private readonly FailedTagChecks _failedChecks;
 
     // Blob sizes named by manifests served: a blob request carries only a digest, and a size from a verified
     // manifest bounds the fetch better than the upstream's word.
@@ -38,9 +42,13 @@ internal sealed class ServeSource
         _policy = policy;
         _log = log;
         _fills = new BlobFills(store, upstream, log, stopping);
+        _failedChecks = new FailedTagChecks(policy.FailedCheckBackoff);
     }
 
     public IUpstream Upstream => _upstream;
+
+    /// <summary>With a mirror: a read-only store asked before the upstream, whose content is served as it is, never cached.</summary>
+    public IUpstream? Local { get; init; }
 
     public async Task<ServedManifest?> ManifestAsync(UpstreamName name, string reference, CancellationToken cancellationToken)
     {
@@ -60,7 +68,14 @@ internal sealed class ServeSource
                 return Remember(hit);
             }
 
-            return await FetchAsync(name, reference, what, cancellationToken).ConfigureAwait(false);
+            return await FromLocalAsync(name, reference, what, cancellationToken).ConfigureAwait(false) is { } held
+                ? Remember(held)
+                : await FetchAsync(name, reference, what, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await FromLocalAsync(name, reference, what, cancellationToken).ConfigureAwait(false) is { } local)
+        {
+            return Remember(local);
         }
 
         var all = await _repositories.AllAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +89,14 @@ internal sealed class ServeSource
         var age = DateTimeOffset.UtcNow - (cached.ResolvedAt ?? DateTimeOffset.MinValue);
         if (age < _policy.TagTtl)
         {
-            _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache", $"checked upstream {Seconds(age)} ago, ttl {Seconds(_policy.TagTtl)}");
+            _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache", $"checked upstream {Duration(age)} ago, ttl {Duration(_policy.TagTtl)}");
+            return Remember(served);
+        }
+
+        if (_failedChecks.RecentFailure(what) is { } failedAgo)
+        {
+            _log.Decision("hit", what, served.Descriptor.Digest.ToString(), "cache",
+                $"stale: the upstream check failed {Duration(failedAgo)} ago; next check in {Duration(_failedChecks.Backoff - failedAgo)}");
             return Remember(served);
         }
 
@@ -118,6 +140,13 @@ internal sealed class ServeSource
             return new ServedBlob(new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = new FileInfo(_store.BlobPath(digest)).Length }, null);
         }
 
+        if (Local is { } local && await LocalBlobSizeAsync(local, name, digest, cancellationToken).ConfigureAwait(false) is long held)
+        {
+            _log.Decision("hit", name.DigestReference(digest), null, local.Describe(name));
+            var descriptor = new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = held };
+            return new ServedBlob(descriptor, (offset, ct) => OpenDirectAsync(local, name, descriptor, offset, ct));
+        }
+
         long? size = _knownSizes.TryGetValue(digest, out long known) ? known : await _upstream.StatBlobAsync(name, digest, cancellationToken).ConfigureAwait(false);
         if (size is null)
         {
@@ -125,59 +154,115 @@ internal sealed class ServeSource
             return null;
         }
 
-        var descriptor = new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = size.Value };
+        var blob = new Descriptor { MediaType = "application/octet-stream", Digest = digest, Size = size.Value };
         return _upstream.FillsCache && fetch
-            ? _fills.Serve(name, descriptor)
-            : new ServedBlob(descriptor, (offset, ct) => OpenDirectAsync(name, descriptor, offset, ct));
+            ? _fills.Serve(name, blob)
+            : new ServedBlob(blob, (offset, ct) => OpenDirectAsync(_upstream, name, blob, offset, ct));
     }
 
-    /// <summary>Straight from the upstream: a whole read is verified as it streams, a range cannot be.</summary>
-    private async Task<Stream> OpenDirectAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
+    /// <summary>Straight from an upstream: a whole read is verified as it streams, a range cannot be.</summary>
+    private static async Task<Stream> OpenDirectAsync(IUpstream from, UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken)
     {
-        var stream = await _upstream.OpenBlobAsync(name, descriptor, offset, cancellationToken).ConfigureAwait(false);
+        var stream = await from.OpenBlobAsync(name, descriptor, offset, cancellationToken).ConfigureAwait(false);
         return offset == 0 ? new VerifyingStream(stream, descriptor.Digest, descriptor.Size) : stream;
     }
 
-    /// <summary>A tag cached longer than the TTL: one short check upstream; the cached manifest when it fails.</summary>
+    /// <summary>The manifest <see cref="Local"/> holds under the name, or null; a local store that fails is passed over for the upstream.</summary>
+    private async Task<ServedManifest?> FromLocalAsync(UpstreamName name, string reference, string what, CancellationToken cancellationToken)
+    {
+        if (Local is not { } local)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await local.GetManifestAsync(name, reference, cancellationToken).ConfigureAwait(false) is not { } held)
+            {
+                return null;
+            }
+
+            _log.Decision("hit", what, held.Descriptor.Digest.ToString(), local.Describe(name));
+            return new ServedManifest(held.Descriptor, held.Bytes);
+        }
+        catch (XpkgException e)
+        {
+            _log.Decision("failed", what, null, local.Describe(name), e.Message + "; asking the upstream");
+            return null;
+        }
+    }
+
+    private async Task<long?> LocalBlobSizeAsync(IUpstream local, UpstreamName name, Digest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await local.StatBlobAsync(name, digest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (XpkgException e)
+        {
+            _log.Decision("failed", name.DigestReference(digest), null, local.Describe(name), e.Message + "; asking the upstream");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A tag cached longer than the TTL: one short check upstream. When it fails, the cached manifest is served and
+    /// the failure remembered for the back-off, so the requests that follow do not each wait for a check of their own.
+    /// </summary>
     private async Task<ServedManifest?> RevalidateAsync(UpstreamName name, string tag, string what, ServedManifest cached)
     {
         string upstream = _upstream.Describe(name);
-        Descriptor? now;
         try
         {
-            using var timeout = new CancellationTokenSource(_policy.RevalidateTimeout);
-            now = await _upstream.ResolveAsync(name, tag, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is XpkgException or OperationCanceledException or IOException or HttpRequestException)
-        {
-            string why = e is OperationCanceledException ? $"no answer within {Seconds(_policy.RevalidateTimeout)}" : e.Message;
-            _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, why);
-            return cached;
-        }
+            Descriptor? now;
+            using (var timeout = new CancellationTokenSource(_policy.RevalidateTimeout))
+            {
+                try
+                {
+                    now = await _upstream.ResolveAsync(name, tag, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (timeout.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"no answer within {Duration(_policy.RevalidateTimeout)}", e);
+                }
+            }
 
-        if (now is null)
-        {
-            _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, "the upstream no longer has this tag; serving the cached one");
-            return cached;
-        }
+            if (now is null)
+            {
+                return StaleServed(what, cached, upstream, "the upstream no longer has this tag; serving the cached one");
+            }
 
-        if (now.Digest == cached.Descriptor.Digest)
-        {
-            await _repositories.TagAsync(what, cached.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
-            _log.Decision("revalidated", what, now.Digest.ToString(), upstream, "unchanged");
-            return cached;
-        }
+            if (now.Digest == cached.Descriptor.Digest)
+            {
+                await _repositories.TagAsync(what, cached.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
+                _failedChecks.Forget(what);
+                _log.Decision("revalidated", what, now.Digest.ToString(), upstream, "unchanged");
+                return cached;
+            }
 
-        var moved = await FromCacheAsync(now.Digest, CancellationToken.None).ConfigureAwait(false)
-            ?? await StoreAsync(name, await _upstream.GetManifestAsync(name, now.Digest.ToString(), CancellationToken.None).ConfigureAwait(false), null, CancellationToken.None).ConfigureAwait(false);
-        if (moved is null)
-        {
-            return cached;
-        }
+            var moved = await FromCacheAsync(now.Digest, CancellationToken.None).ConfigureAwait(false)
+                ?? await StoreAsync(name, await _upstream.GetManifestAsync(name, now.Digest.ToString(), CancellationToken.None).ConfigureAwait(false), null, CancellationToken.None).ConfigureAwait(false);
+            if (moved is null)
+            {
+                return StaleServed(what, cached, upstream, $"the tag moved to {now.Digest}, which the upstream does not serve");
+            }
 
-        await _repositories.TagAsync(what, moved.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
-        _log.Decision("revalidated", what, now.Digest.ToString(), upstream, $"moved from {cached.Descriptor.Digest}");
-        return moved;
+            await _repositories.TagAsync(what, moved.Descriptor, SourcePrefix + name, CancellationToken.None).ConfigureAwait(false);
+            _failedChecks.Forget(what);
+            _log.Decision("revalidated", what, now.Digest.ToString(), upstream, $"moved from {cached.Descriptor.Digest}");
+            return moved;
+        }
+        catch (Exception e) when (e is XpkgException or TimeoutException or OperationCanceledException or IOException or HttpRequestException)
+        {
+            return StaleServed(what, cached, upstream, e.Message);
+        }
+    }
+
+    private ServedManifest StaleServed(string what, ServedManifest cached, string upstream, string why)
+    {
+        _failedChecks.Remember(what);
+        _log.Decision("stale-served", what, cached.Descriptor.Digest.ToString(), upstream, $"{why}; next check in {Duration(_failedChecks.Backoff)}");
+        return cached;
     }
 
     /// <summary>A miss: one fetch however many ask, stored and named before it is served.</summary>
@@ -264,5 +349,5 @@ internal sealed class ServeSource
         return served;
     }
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMinutes:0.#}m";
+    private static string Duration(TimeSpan t) => t.TotalSeconds < 1 ? $"{t.TotalMilliseconds:0}ms" : t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMinutes:0.#}m";
 }

@@ -16,7 +16,10 @@ public sealed class PrivateContainerd : IAsyncDisposable
 
     public string Root => _daemon.Root;
 
-    public static async Task<PrivateContainerd> StartAsync() => new(await Xpkg.Testing.Containerd.StartAsync());
+    public static async Task<PrivateContainerd> StartAsync(params string[] disabledPlugins) => new(await Xpkg.Testing.Containerd.StartAsync(disabledPlugins));
+
+    /// <summary>Restarts the daemon on the same root and socket (see <see cref="Xpkg.Testing.Containerd.RestartAsync"/>).</summary>
+    public Task RestartAsync(params string[] disabledPlugins) => _daemon.RestartAsync(disabledPlugins);
 
     public ContainerdStore Connect() => ContainerdStore.Connect(Socket, Namespace);
 

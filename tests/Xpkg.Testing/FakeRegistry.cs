@@ -3,38 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Xpkg.Registry.Tests.Support;
-
-/// <summary>A request as the fake server saw it.</summary>
-public sealed record FakeRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers, byte[] Body)
-{
-    public string Path => Target.Split('?')[0];
-
-    public string Query => Target.Contains('?', StringComparison.Ordinal) ? Target[(Target.IndexOf('?', StringComparison.Ordinal) + 1)..] : "";
-
-    public string? Header(string name) => Headers.TryGetValue(name, out string? v) ? v : null;
-}
-
-/// <summary>What the fake server answers; it can also lie: cut the body short or stall in the middle of it.</summary>
-public sealed class FakeResponse
-{
-    public int Status { get; init; } = 200;
-
-    public Dictionary<string, string> Headers { get; init; } = new(StringComparer.OrdinalIgnoreCase);
-
-    public byte[] Body { get; init; } = [];
-
-    /// <summary>Send only this many body bytes (Content-Length still says all), then close.</summary>
-    public int? CutAfter { get; init; }
-
-    /// <summary>After <see cref="CutAfter"/> bytes, wait this long before closing (a stall).</summary>
-    public TimeSpan Stall { get; init; }
-
-    public static FakeResponse Json(string json, int status = 200, string contentType = "application/json")
-        => new() { Status = status, Body = Encoding.UTF8.GetBytes(json), Headers = { ["Content-Type"] = contentType } };
-
-    public static FakeResponse Status_(int status) => new() { Status = status };
-}
+namespace Xpkg.Testing;
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 (a free port) for what no real registry does: wrong digests,
@@ -186,6 +155,14 @@ public sealed class FakeRegistry : IAsyncDisposable
         int send = Math.Min(response.CutAfter ?? response.Body.Length, response.Body.Length);
         await stream.WriteAsync(response.Body.AsMemory(0, send), _stop.Token);
         await stream.FlushAsync(_stop.Token);
+        if (response.ResumeWhen is { } resume)
+        {
+            await resume.WaitAsync(_stop.Token);
+            await stream.WriteAsync(response.Body.AsMemory(send), _stop.Token);
+            await stream.FlushAsync(_stop.Token);
+            return;
+        }
+
         if (response.Stall > TimeSpan.Zero)
         {
             await Task.Delay(response.Stall, _stop.Token);
