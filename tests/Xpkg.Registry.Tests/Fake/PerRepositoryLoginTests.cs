@@ -2,6 +2,7 @@ using System.Text;
 using Xpkg.Oci;
 using Xpkg.Registry.Auth;
 using Xpkg.Registry.Tests.Support;
+using Xpkg.Testing;
 
 namespace Xpkg.Registry.Tests.Fake;
 
