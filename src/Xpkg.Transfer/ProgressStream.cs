@@ -3,18 +3,11 @@ using Xpkg.Oci.Content;
 namespace Xpkg.Transfer;
 
 /// <summary>Counts bytes read through it (or copied past it, for a file region), for progress displays.</summary>
-internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream, IFileRegionStream
+internal sealed class ProgressStream(Stream inner, Action<long> onRead) : ReadOnlyStream, IFileRegionStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => inner.Length;
 
-    public override long Position
-    {
-        get => inner.Position;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => inner.Position;
 
     public FileRegion? Region => (inner as IFileRegionStream)?.Region;
 
@@ -34,9 +27,6 @@ internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         => Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     private int Count(int n)
     {
         if (n > 0)
@@ -46,14 +36,6 @@ internal sealed class ProgressStream(Stream inner, Action<long> onRead) : Stream
 
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
