@@ -40,7 +40,16 @@ public sealed class Containerd : IAsyncDisposable
         var psi = new ProcessStartInfo("containerd") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add("--config");
         psi.ArgumentList.Add(config);
-        c._process = Process.Start(psi)!;
+        try
+        {
+            c._process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            c._dir.Dispose();
+            throw new InvalidOperationException("containerd and ctr must be installed (apt-get install containerd)", e);
+        }
+
         c._process.BeginErrorReadLine();
         c._process.BeginOutputReadLine();
         for (int i = 0; i < 200 && !File.Exists(c.Socket); i++)
@@ -57,8 +66,12 @@ public sealed class Containerd : IAsyncDisposable
         return c;
     }
 
-    public Task<RunResult> CtrAsync(params string[] args)
-        => Run.ProcessAsync("ctr", ["--address", Socket, "--namespace", Namespace, .. args]);
+    public Task<RunResult> CtrAsync(params string[] args) => Run.ProcessAsync("ctr", CtrArguments(args));
+
+    /// <summary>Runs ctr and fails the test with its output when ctr fails; returns what it printed.</summary>
+    public Task<string> CtrOutputAsync(params string[] args) => Run.ToolAsync("ctr", CtrArguments(args), timeout: null);
+
+    private string[] CtrArguments(string[] args) => ["--address", Socket, "--namespace", Namespace, .. args];
 
     public async ValueTask DisposeAsync()
     {
