@@ -20,10 +20,8 @@ export LC_ALL=C
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "containerd needs root; run as root"
-need_tools containerd:containerd containerd:ctr docker-registry:docker-registry skopeo:skopeo curl:curl jq:jq \
+bench_begin containerd:containerd containerd:ctr docker-registry:docker-registry skopeo:skopeo curl:curl jq:jq \
   python3:python3 openssl:openssl gzip:gzip tar:tar
-machine_info
-build_xpkg
 SKOPEO_VERSION=$(skopeo --version | awk '{ print $3 }')
 CONTAINERD_VERSION=$(containerd --version | awk '{ print $3 }')
 NS=k8s.io
@@ -31,8 +29,7 @@ NAME=docker.io/bench/big:latest
 
 # ---------- the image, in containerd and in docker-registry --------------------------------------------
 say "making the 100 MiB test image under $WORK"
-IMG="$WORK/img"
-BIG=1 BIG_MIB=100 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+make_test_image 100
 forget_skopeo_cache
 skopeo copy -q "oci:$IMG/big:big" "oci-archive:$IMG/big.tar:latest"
 DIGEST=$(jq -r '.manifests[0].digest' "$IMG/big/index.json")
@@ -69,12 +66,9 @@ PORT=$(free_port)
 REG="127.0.0.1:$PORT"
 start_registry "$WORK/reg" "$PORT" 0
 say "docker-registry (pid $REG_PID) on $REG"
-forget_skopeo_cache
-skopeo copy -q --dest-tls-verify=false "oci:$IMG/big:big" "docker://$REG/bench/big:latest"
+push_image "$IMG/big:big" "$REG/bench/big:latest"
 rm -rf "$IMG"
 
-# cpu_ticks PID: user+system clock ticks a process has used so far.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 
 # one_pull SIDE I: one run of one side into an empty target; appends to that side's arrays after the warm-up.

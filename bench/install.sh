@@ -23,10 +23,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RESOLVE_HARNESS=${RESOLVE_HARNESS:-1}
 GRAPH_NODES=${GRAPH_NODES:-200}
 
-need_tools docker-registry:docker-registry util-linux:unshare curl:curl python3:python3
+bench_begin docker-registry:docker-registry util-linux:unshare curl:curl python3:python3
 unshare -n true 2>/dev/null || die "unshare -n needs root (or user namespaces); run as root"
-machine_info
-build_xpkg
 
 # ---------- 50 packages in a local docker-registry -------------------------------------------------
 PORT=$(free_port)

@@ -1,6 +1,6 @@
-# bench/lib.sh: helpers shared by bench/registry-client.sh, bench/packages.sh and bench/server.sh
-# (sourced, not run). Same measuring conventions as bench/run.sh: bash's `time` keyword for wall and
-# user+sys (ms resolution), GNU time's %M for peak RSS, medians of RUNS runs, one scratch directory.
+# bench/lib.sh: helpers shared by every bench/*.sh script (sourced, not run). One measuring convention:
+# bash's `time` keyword for wall and user+sys (ms resolution), GNU time's %M for peak RSS, medians of RUNS
+# runs, one scratch directory.
 # shellcheck shell=bash
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,12 +50,44 @@ machine_info() {
   say "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"
 }
 
+# say_load_at_end: the load average when the measuring is over, on stderr.
+say_load_at_end() { say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"; }
+
 build_xpkg() {
   say "building xpkg if needed"
+  command -v dotnet >/dev/null || [ -x "$XPKG_BIN" ] || die "the .NET 10 SDK is needed to build xpkg"
   "$XPKG" --version >/dev/null || die "./xpkg --version failed"
   [ -x "$XPKG_BIN" ] || die "expected the published CLI at $XPKG_BIN"
   XPKG_VERSION=$("$XPKG_BIN" --version)
 }
+
+# bench_begin DEBIAN_PKG:COMMAND...: the opening every script shares: its tools, the machine, the CLI.
+bench_begin() {
+  need_tools "$@"
+  machine_info
+  build_xpkg
+}
+
+# make_test_image MIB [DIR [VAR=VALUE...]]: the shared make-test-images.sh with a random MIB-MiB image (the
+# OCI layout DIR/big, tag big) among its small ones; VAR=VALUE are more of its settings (BIG_ARCHIVE=1).
+# DIR defaults to $WORK/img; sets IMG to it.
+make_test_image() {
+  [ -f "$MAKE_TEST_IMAGES" ] || die "make-test-images.sh not found at $MAKE_TEST_IMAGES (set MAKE_TEST_IMAGES)"
+  IMG=${2:-"$WORK/img"}
+  env BIG=1 BIG_MIB="$1" "${@:3}" bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+}
+
+# push_image LAYOUT:TAG HOST:PORT/REPO:TAG [SKOPEO_ARGS...]: skopeo copy of an OCI layout's image into a
+# plain-HTTP registry, from a cold skopeo cache (untimed: it fills the servers the scripts measure).
+push_image() {
+  local src=$1 dest=$2
+  shift 2
+  forget_skopeo_cache
+  skopeo copy -q "$@" --dest-tls-verify=false "oci:$src" "docker://$dest"
+}
+
+# disk_below_gib GIB: true when the scratch directory's file system has less than GIB GiB free.
+disk_below_gib() { [ "$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')" -lt $(($1 * 1024 * 1024)) ]; }
 
 # timed LOG CMD...: runs CMD once with stdout+stderr to LOG; sets T_WALL T_CPU (seconds, 3 decimals;
 # CPU is user+sys) and T_RSS (KiB). Fails loudly, with the log, when CMD fails.
@@ -74,6 +106,32 @@ timed() {
   T_WALL=$real
   T_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')
   T_RSS=$(tail -n 1 "$WORK/rss.out")
+}
+
+# bench_cli LABEL GOAL_CPU_SECONDS CMD...: user+sys, wall and peak RSS of CMD, medians (the maximum for
+# RSS) of RUNS runs after one warm-up, as three rows: LABEL, metric, value, PEER_CELLS empty cells for the
+# table's peer columns, goal, met.
+PEER_CELLS=0
+bench_cli() {
+  local label=$1 goal=$2 i
+  shift 2
+  local -a w=() c=() r=() peers=()
+  for ((i = 0; i < PEER_CELLS; i++)); do peers+=(""); done
+  timed "$WORK/cli.log" "$@"
+  for ((i = 1; i <= RUNS; i++)); do
+    timed "$WORK/cli.log" "$@"
+    w+=("$T_WALL"); c+=("$T_CPU"); r+=("$T_RSS")
+  done
+  local cm
+  cm=$(median "${c[@]}")
+  say "$label: wall ${w[*]} s; user+sys ${c[*]} s"
+  if [ -n "$goal" ]; then
+    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "${peers[@]}" "< $(ms "$goal")" "$(met "$cm" "<" "$goal")"
+  else
+    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "${peers[@]}" "" ""
+  fi
+  row "$label" "wall, median of $RUNS" "$(ms "$(median "${w[@]}")")" "${peers[@]}" "" ""
+  row "$label" "peak RSS, max of $RUNS" "$(mib "$(maximum "${r[@]}")")" "${peers[@]}" "" ""
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -163,6 +221,9 @@ stop_server() {
   for q in "${SERVER_PIDS[@]}"; do [ "$q" = "$p" ] || keep+=("$q"); done
   SERVER_PIDS=("${keep[@]}")
 }
+
+# cpu_ticks PID: user+system clock ticks a process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # access_count LOG: HTTP requests to /v2/ in a docker-registry access log.
 access_count() { grep -cE '"(GET|HEAD|POST|PUT|PATCH|DELETE) /v2/' "$1" || true; }

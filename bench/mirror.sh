@@ -19,21 +19,17 @@ export LC_ALL=C
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need_tools docker-registry:docker-registry skopeo:skopeo curl:curl jq:jq python3:python3
-machine_info
-build_xpkg
+bench_begin docker-registry:docker-registry skopeo:skopeo curl:curl jq:jq python3:python3
 REG_VERSION=$(docker-registry --version 2>/dev/null | awk '{ print $3 }' | sed 's/^v//')
 
 say "making the 20 MiB test image under $WORK"
-IMG="$WORK/img"
-BIG=1 BIG_MIB=20 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+make_test_image 20
 DIGEST=$(jq -r '.manifests[0].digest' "$IMG/big/index.json")
 
 RP=$(free_port)
 start_registry "$WORK/reg" "$RP" 0
 R_PID=$REG_PID
-forget_skopeo_cache
-skopeo copy -q --preserve-digests --dest-tls-verify=false "oci:$IMG/big:big" "docker://127.0.0.1:$RP/bench/img:latest"
+push_image "$IMG/big:big" "127.0.0.1:$RP/bench/img:latest" --preserve-digests
 UP="127.0.0.1:$RP"
 
 # start_mirror NAME TTL: xpkg serve --mirror over its own cache; sets M_PORT and M_PID.
@@ -108,5 +104,5 @@ row "same, tag older than --mirror-ttl" "wall, median of $CURL_RUNS" \
   "$(ms "$v") through the mirror" "$(ms "$d") direct" "$va ms" "< 50 ms added" "$(met "$va" "<" 50)"
 
 stop_server "$C_PID"; stop_server "$V_PID"; stop_server "$R_PID"
-say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"
+say_load_at_end
 print_table "| Benchmark | Metric | xpkg serve --mirror $XPKG_VERSION | docker-registry $REG_VERSION (direct) | added | Goal | Met |"

@@ -18,32 +18,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PARSE_HARNESS=${PARSE_HARNESS:-1}
 FIXTURE=${FIXTURE:-"$REPO/../shared/fixtures/crossplane/xpkg/function-conditional-patch-and-transform-9b3ddecdb8ff.xpkg"}
 
-need_tools jq:jq gzip:gzip
 [ -f "$FIXTURE" ] || die "fixture package not found at $FIXTURE (set FIXTURE)"
-machine_info
-build_xpkg
-
-# bench_cli LABEL GOAL_CPU_SECONDS CMD... : user+sys and wall, median of RUNS after one warm-up.
-bench_cli() {
-  local label=$1 goal=$2 i
-  shift 2
-  local -a w=() c=() r=()
-  timed "$WORK/cli.log" "$@"
-  for ((i = 1; i <= RUNS; i++)); do
-    timed "$WORK/cli.log" "$@"
-    w+=("$T_WALL"); c+=("$T_CPU"); r+=("$T_RSS")
-  done
-  local cm
-  cm=$(median "${c[@]}")
-  say "$label: wall ${w[*]} s; user+sys ${c[*]} s"
-  if [ -n "$goal" ]; then
-    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "< $(ms "$goal")" "$(met "$cm" "<" "$goal")"
-  else
-    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "" ""
-  fi
-  row "$label" "wall, median of $RUNS" "$(ms "$(median "${w[@]}")")" "" ""
-  row "$label" "peak RSS, max of $RUNS" "$(mib "$(maximum "${r[@]}")")" "" ""
-}
+bench_begin jq:jq gzip:gzip
 
 # ---------- build: a Provider with 200 CRDs -------------------------------------------------------
 say "generating a Provider package root with 200 CRDs"
@@ -174,5 +150,5 @@ if [ "$PARSE_HARNESS" = 1 ] && command -v dotnet >/dev/null; then
   row "\`PackageParser.ParseAsync\`, fixture package.yaml, in-process" "p99 of 1,000 / first (cold) call" "$p99_ms ms / $first_ms ms" "" ""
 fi
 
-say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"
+say_load_at_end
 print_table "| Benchmark | Metric | xpkg $XPKG_VERSION | Goal | Met |"

@@ -18,16 +18,13 @@ export LC_ALL=C
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIG_GIB=${BIG_GIB:-1}
 
-need_tools docker-registry:docker-registry skopeo:skopeo curl:curl jq:jq python3:python3 openssl:openssl \
+bench_begin docker-registry:docker-registry skopeo:skopeo curl:curl jq:jq python3:python3 openssl:openssl \
   gzip:gzip tar:tar
-machine_info
-build_xpkg
 SKOPEO_VERSION=$(skopeo --version | awk '{ print $3 }')
 
 # ---------- images and the source registry -------------------------------------------------------
 say "making the 100 MiB test image under $WORK"
-IMG="$WORK/img"
-BIG=1 BIG_MIB=100 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+make_test_image 100
 
 # The 4-layer image: 4 random 50 MiB layers, stored as uncompressed tar layers (random bytes do not
 # compress), pushed with --preserve-digests so the registry holds exactly these blobs.
@@ -68,10 +65,8 @@ REG="127.0.0.1:$PORT"
 start_registry "$WORK/reg" "$PORT" 1
 SRC_PID=$REG_PID
 say "docker-registry (pid $SRC_PID) on $REG"
-forget_skopeo_cache
-skopeo copy -q --dest-tls-verify=false "oci:$IMG/big:big" "docker://$REG/bench/big:latest"
-forget_skopeo_cache
-skopeo copy -q --preserve-digests --dest-tls-verify=false "oci:$L4:four" "docker://$REG/bench/four:latest"
+push_image "$IMG/big:big" "$REG/bench/big:latest"
+push_image "$L4:four" "$REG/bench/four:latest" --preserve-digests
 BIG_BYTES=$(jq '[.layers[].size] | add' "$IMG/big/blobs/sha256/$(jq -r '.manifests[0].digest' "$IMG/big/index.json" | cut -d: -f2)")
 
 # ---------- cold pull: xpkg against skopeo ----------------------------------------------------------
@@ -233,16 +228,14 @@ rm -rf "$CACHE"
 
 # ---------- 1 GiB pull: peak RSS ---------------------------------------------------------------------
 if [ "$BIG_GIB" = 1 ]; then
-  free_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
-  if [ "$free_kib" -lt $((4 * 1024 * 1024)) ]; then
+  if disk_below_gib 4; then
     say "skipping the 1 GiB row: less than 4 GiB free under $WORK"
     row "cold pull 1 GiB" "peak RSS" "skipped: less than 4 GiB of free disk" "" "" "< 150 MiB" ""
   else
     say "making the 1 GiB test image (about a minute)"
     rm -rf "$IMG"
-    BIG=1 BIG_MIB=1024 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
-    forget_skopeo_cache
-    skopeo copy -q --dest-tls-verify=false "oci:$IMG/big:big" "docker://$REG/bench/big1g:latest"
+    make_test_image 1024 "$IMG"
+    push_image "$IMG/big:big" "$REG/bench/big1g:latest"
     bytes=$(jq '[.layers[].size] | add' "$IMG/big/blobs/sha256/$(jq -r '.manifests[0].digest' "$IMG/big/index.json" | cut -d: -f2)")
     rm -rf "$IMG"
     rm -rf "$WORK/run"; mkdir -p "$WORK/run/cache"; sync
@@ -255,5 +248,5 @@ if [ "$BIG_GIB" = 1 ]; then
 fi
 
 stop_server "$SRC_PID"
-say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"
+say_load_at_end
 print_table "| Benchmark | Metric | xpkg $XPKG_VERSION | skopeo $SKOPEO_VERSION | xpkg / skopeo | Goal | Met |"

@@ -25,21 +25,22 @@ export LC_ALL=C
 BIG_GIB=${BIG_GIB:-1}
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need_tools skopeo:skopeo jq:jq openssl:openssl gzip:gzip tar:tar coreutils:sha256sum
-[ -f "$MAKE_TEST_IMAGES" ] || die "make-test-images.sh not found at $MAKE_TEST_IMAGES (set MAKE_TEST_IMAGES)"
-command -v dotnet >/dev/null || [ -x "$XPKG_BIN" ] || die "the .NET 10 SDK is needed to build xpkg"
 
 # ---------- build and test images -------------------------------------------------------------
-machine_info
-build_xpkg
+bench_begin skopeo:skopeo jq:jq openssl:openssl gzip:gzip tar:tar coreutils:sha256sum
 SKOPEO_VERSION=$(skopeo --version | awk '{ print $3 }')
 
+# make_archives MIB DIR: a random MIB-MiB image as DIR/big-docker-archive.tar and DIR/big-oci-archive.tar
+# (and the small test images); sets IMG to DIR.
+make_archives() {
+  make_test_image "$1" "$2" BIG_ARCHIVE=1
+  forget_skopeo_cache
+  skopeo copy -q "oci:$IMG/big:big" "oci-archive:$IMG/big-oci-archive.tar:big"
+  rm -rf "$IMG/big" "$IMG/umoci"
+}
+
 say "making the 100 MiB test images under $WORK"
-IMG="$WORK/img"
-BIG=1 BIG_MIB=100 BIG_ARCHIVE=1 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
-forget_skopeo_cache
-skopeo copy -q "oci:$IMG/big:big" "oci-archive:$IMG/big-oci-archive.tar:big"
-rm -rf "$IMG/big" "$IMG/umoci"
+make_archives 100 "$WORK/img"
 DOCKER_ARCHIVE="$IMG/big-docker-archive.tar"
 OCI_ARCHIVE="$IMG/big-oci-archive.tar"
 
@@ -88,28 +89,8 @@ bench_load "load 100 MiB docker-archive" "$DOCKER_ARCHIVE" docker-archive
 bench_load "load 100 MiB oci-archive" "$OCI_ARCHIVE" oci-archive --tag example.com/bench/big:latest
 
 # ---------- xpkg --version ----------------------------------------------------------------------
-# bench_cli LABEL GOAL_CPU_SECONDS CMD... : wall and user+sys, median of RUNS after one warm-up.
-bench_cli() {
-  local label=$1 goal=$2 i
-  shift 2
-  local -a w=() c=() r=()
-  timed "$WORK/cli.log" "$@"
-  for ((i = 1; i <= RUNS; i++)); do
-    timed "$WORK/cli.log" "$@"
-    w+=("$T_WALL"); c+=("$T_CPU"); r+=("$T_RSS")
-  done
-  local cm
-  cm=$(median "${c[@]}")
-  say "$label: wall ${w[*]} s; user+sys ${c[*]} s"
-  if [ -n "$goal" ]; then
-    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "" "" "< $(ms "$goal")" "$(met "$cm" "<" "$goal")"
-  else
-    row "$label" "user+sys, median of $RUNS" "$(ms "$cm")" "" "" "" ""
-  fi
-  row "$label" "wall, median of $RUNS" "$(ms "$(median "${w[@]}")")" "" "" "" ""
-  row "$label" "peak RSS, max of $RUNS" "$(mib "$(maximum "${r[@]}")")" "" "" "" ""
-}
-
+# bench_cli's rows leave the skopeo and ratio columns empty.
+PEER_CELLS=2
 say "xpkg --version"
 bench_cli '`./xpkg --version`' "" "$XPKG" --version
 bench_cli '`.build/xpkg/xpkg --version` (no launcher script)' "" "$XPKG_BIN" --version
@@ -134,17 +115,12 @@ rm -rf "$CACHE"
 # ---------- 1 GiB: peak memory of xpkg load ------------------------------------------------------
 rm -rf "$IMG"
 if [ "$BIG_GIB" = 1 ]; then
-  free_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
-  if [ "$free_kib" -lt $((6 * 1024 * 1024)) ]; then
+  if disk_below_gib 6; then
     say "skipping the 1 GiB rows: less than 6 GiB free under $WORK"
     row "load 1 GiB archive" "peak RSS" "skipped: less than 6 GiB of free disk" "" "" "< 100 MiB" ""
   else
     say "making the 1 GiB test images (about a minute)"
-    IMG="$WORK/img1g"
-    BIG=1 BIG_MIB=1024 BIG_ARCHIVE=1 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
-    forget_skopeo_cache
-    skopeo copy -q "oci:$IMG/big:big" "oci-archive:$IMG/big-oci-archive.tar:big"
-    rm -rf "$IMG/big" "$IMG/umoci"
+    make_archives 1024 "$WORK/img1g"
     for kind in docker oci; do
       archive="$IMG/big-$kind-archive.tar"
       bytes=$(stat -c %s "$archive")
@@ -164,6 +140,4 @@ fi
 machine_info
 
 # ---------- the table -------------------------------------------------------------------------
-echo "| Benchmark | Metric | xpkg $XPKG_VERSION | skopeo $SKOPEO_VERSION | skopeo / xpkg | Goal | Met |"
-echo "|---|---|---|---|---|---|---|"
-printf '%s\n' "${ROWS[@]}"
+print_table "| Benchmark | Metric | xpkg $XPKG_VERSION | skopeo $SKOPEO_VERSION | skopeo / xpkg | Goal | Met |"

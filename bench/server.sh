@@ -21,15 +21,12 @@ BIG_GIB=${BIG_GIB:-1}
 # connections only measure the scheduler's queue.
 WRK_ARGS=${WRK_ARGS:-"-t1 -c16 -d10s"}
 
-need_tools docker-registry:docker-registry skopeo:skopeo wrk:wrk apache2-utils:ab curl:curl jq:jq python3:python3 \
+bench_begin docker-registry:docker-registry skopeo:skopeo wrk:wrk apache2-utils:ab curl:curl jq:jq python3:python3 \
   openssl:openssl gzip:gzip tar:tar
-machine_info
-build_xpkg
 REG_VERSION=$(docker-registry --version 2>/dev/null | awk '{ print $3 }' | sed 's/^v//')
 
 say "making the 100 MiB test image under $WORK"
-IMG="$WORK/img"
-BIG=1 BIG_MIB=100 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+make_test_image 100
 MANIFEST_DIGEST=$(jq -r '.manifests[0].digest' "$IMG/big/index.json")
 ACCEPT='application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json'
 
@@ -42,8 +39,7 @@ start_registry "$WORK/reg" "$RP" 0
 R_PID=$REG_PID
 say "xpkg serve (pid $X_PID) on 127.0.0.1:$XP; docker-registry (pid $R_PID) on 127.0.0.1:$RP"
 for port in "$XP" "$RP"; do
-  forget_skopeo_cache
-  skopeo copy -q --preserve-digests --dest-tls-verify=false "oci:$IMG/big:big" "docker://127.0.0.1:$port/bench/big:latest"
+  push_image "$IMG/big:big" "127.0.0.1:$port/bench/big:latest" --preserve-digests
   got=$(curl -sf -o /dev/null -w '%{http_code}' -H "Accept: $ACCEPT" "http://127.0.0.1:$port/v2/bench/big/manifests/latest")
   [ "$got" = 200 ] || die "127.0.0.1:$port does not serve bench/big:latest"
   got=$(curl -sfI -H "Accept: $ACCEPT" "http://127.0.0.1:$port/v2/bench/big/manifests/latest" | tr -d '\r' \
@@ -63,8 +59,6 @@ done = function(summary, latency, requests)
 end
 EOF
 done
-# cpu_ticks PID: user+system CPU time of a process so far, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 TICK_US=$(awk -v t="$(getconf CLK_TCK)" 'BEGIN { print 1e6 / t }')
 # per_request_us TICKS REQUESTS: server CPU per request in microseconds.
 per_request_us() { awk -v t="$1" -v r="$2" -v u="$TICK_US" 'BEGIN { printf "%.0f", t * u / r }'; }
@@ -151,21 +145,17 @@ row "push 100 MiB with \`skopeo copy\`, empty server" "wall, median of $RUNS" "$
 
 # ---------- GET of a 1 GiB blob, warm -----------------------------------------------------------------
 if [ "$BIG_GIB" = 1 ]; then
-  free_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
-  if [ "$free_kib" -lt $((5 * 1024 * 1024)) ]; then
+  if disk_below_gib 5; then
     say "skipping the 1 GiB blob rows: less than 5 GiB free under $WORK"
     row "blob GET 1 GiB" "" "skipped: less than 5 GiB of free disk" "" "" "≥ 1.0 GB/s" ""
   else
     say "making the 1 GiB test image (about a minute)"
     rm -rf "$IMG"
-    BIG=1 BIG_MIB=1024 bash "$MAKE_TEST_IMAGES" "$IMG" >/dev/null
+    make_test_image 1024 "$IMG"
     md=$(jq -r '.manifests[0].digest' "$IMG/big/index.json")
     layer=$(jq -r '.layers[0].digest' "$IMG/big/blobs/sha256/${md#sha256:}")
     lbytes=$(jq -r '.layers[0].size' "$IMG/big/blobs/sha256/${md#sha256:}")
-    for port in "$XP" "$RP"; do
-      forget_skopeo_cache
-      skopeo copy -q --preserve-digests --dest-tls-verify=false "oci:$IMG/big:big" "docker://127.0.0.1:$port/bench/big1g:latest"
-    done
+    for port in "$XP" "$RP"; do push_image "$IMG/big:big" "127.0.0.1:$port/bench/big1g:latest" --preserve-digests; done
     rm -rf "$IMG"
     say "blob GET 1 GiB: one warm-up each, then $RUNS timed runs each (alternating)"
     xs=(); rs=()
@@ -190,5 +180,5 @@ row "pull of a cached tag through mirror mode" "added time per image" "measured 
 
 stop_server "$X_PID"
 stop_server "$R_PID"
-say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"
+say_load_at_end
 print_table "| Benchmark | Metric | xpkg serve $XPKG_VERSION | docker-registry $REG_VERSION | xpkg / docker-registry | Goal | Met |"

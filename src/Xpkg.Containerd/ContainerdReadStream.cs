@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Xpkg.ContainerdClient.Api.Content;
+using Xpkg.Oci.Content;
 
 namespace Xpkg.ContainerdClient;
 
@@ -7,7 +8,7 @@ namespace Xpkg.ContainerdClient;
 /// The chunks of one content Read call as a forward-only stream. Unverified: callers wrap it in a
 /// <see cref="Oci.VerifyingStream"/>, as for every source.
 /// </summary>
-internal sealed class ContainerdReadStream : Stream
+internal sealed class ContainerdReadStream : ReadOnlyStream
 {
     private readonly AsyncServerStreamingCall<ReadContentResponse> _call;
     private readonly Func<RpcException, Exception> _translate;
@@ -37,16 +38,7 @@ internal sealed class ContainerdReadStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => _position;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -61,9 +53,6 @@ internal sealed class ContainerdReadStream : Stream
         _position += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     // Synchronous reads block on the call; the copy engine only reads asynchronously.
     public override int Read(byte[] buffer, int offset, int count)
@@ -93,14 +82,6 @@ internal sealed class ContainerdReadStream : Stream
             throw _translate(e);
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

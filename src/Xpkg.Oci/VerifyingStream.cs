@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Xpkg.Oci.Content;
 
 namespace Xpkg.Oci;
 
@@ -7,7 +8,7 @@ namespace Xpkg.Oci;
 /// digest and throws <see cref="DigestMismatchException"/> instead of returning the final 0 when they differ.
 /// Reading past the expected size is an error too, so a lying source cannot make us read without bound.
 /// </summary>
-public sealed class VerifyingStream : Stream
+public sealed class VerifyingStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly Digest _expected;
@@ -26,16 +27,9 @@ public sealed class VerifyingStream : Stream
         _hash = IncrementalHash.CreateHash(expected.HashAlgorithm());
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _expectedSize;
 
-    public override long Position
-    {
-        get => _read;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => _read;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -50,9 +44,6 @@ public sealed class VerifyingStream : Stream
         int n = await _inner.ReadAsync(Limit(buffer), cancellationToken).ConfigureAwait(false);
         return Account(buffer.Span[..n]);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     // Ask for one byte more than remains so that an over-long source is detected, never silently truncated.
     private Span<byte> Limit(Span<byte> buffer)
@@ -99,14 +90,6 @@ public sealed class VerifyingStream : Stream
 
         _verified = true;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

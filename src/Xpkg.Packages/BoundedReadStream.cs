@@ -1,4 +1,5 @@
 using Xpkg.Oci;
+using Xpkg.Oci.Content;
 
 namespace Xpkg.Packages;
 
@@ -7,7 +8,7 @@ namespace Xpkg.Packages;
 /// Crossplane silently truncates at its limit (so the last document usually fails to parse); an explicit
 /// error says what actually went wrong.
 /// </summary>
-internal sealed class BoundedReadStream : Stream
+internal sealed class BoundedReadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly string _what;
@@ -24,16 +25,7 @@ internal sealed class BoundedReadStream : Stream
 
     public long Limit { get; }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _read;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => _read;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -44,9 +36,6 @@ internal sealed class BoundedReadStream : Stream
         int cap = Cap(buffer.Length);
         return Account(await _inner.ReadAsync(buffer[..cap], cancellationToken).ConfigureAwait(false));
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     // One byte beyond the limit is requested so that content of exactly the limit is still accepted.
     private int Cap(int requested) => (int)Math.Min(requested, Math.Max(1, Limit - _read + 1));
@@ -66,14 +55,6 @@ internal sealed class BoundedReadStream : Stream
 
     private static string FormatSize(long bytes)
         => bytes % (1 << 20) == 0 ? $"{bytes >> 20} MiB" : $"{bytes} byte";
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

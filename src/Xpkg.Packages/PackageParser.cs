@@ -54,23 +54,8 @@ public static partial class PackageParser
         var bounded = new BoundedReadStream(stream, maxBytes, sourceName, leaveOpen: true);
         using var text = new StreamReader(bounded, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
         var reader = new YamlDocumentReader(text, sourceName);
-        while (true)
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } doc)
         {
-            RawYamlDocument? doc;
-            try
-            {
-                doc = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw new InvalidInputException($"{sourceName}: not UTF-8 text", inner: e);
-            }
-
-            if (doc is null)
-            {
-                yield break;
-            }
-
             if (!doc.IsEmpty)
             {
                 yield return Decode(doc, sourceName);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Xpkg.Oci;
+using Xpkg.Oci.Content;
 
 namespace Xpkg.Store;
 
@@ -148,20 +149,13 @@ public sealed class GrowingBlob
         }
     }
 
-    private sealed class Reader(GrowingBlob blob, long position) : Stream
+    private sealed class Reader(GrowingBlob blob, long position) : ReadOnlyStream
     {
         private bool _released;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => blob.Descriptor.Size;
 
-        public override long Position
-        {
-            get => position;
-            set => throw new NotSupportedException();
-        }
+        public override long Position => position;
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -170,19 +164,8 @@ public sealed class GrowingBlob
             return n;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override int Read(byte[] buffer, int offset, int count)
             => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

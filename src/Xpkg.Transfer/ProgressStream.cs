@@ -8,18 +8,11 @@ namespace Xpkg.Transfer;
 /// counts too.
 /// </summary>
 internal sealed class ProgressStream(Stream inner, Action<long> onRead, Func<CancellationToken, Task<Stream>> reopen)
-    : Stream, IFileRegionStream, IReopenableStream
+    : ReadOnlyStream, IFileRegionStream, IReopenableStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => inner.Length;
 
-    public override long Position
-    {
-        get => inner.Position;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => inner.Position;
 
     public FileRegion? Region => (inner as IFileRegionStream)?.Region;
 
@@ -42,9 +35,6 @@ internal sealed class ProgressStream(Stream inner, Action<long> onRead, Func<Can
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         => Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     private int Count(int n)
     {
         if (n > 0)
@@ -54,14 +44,6 @@ internal sealed class ProgressStream(Stream inner, Action<long> onRead, Func<Can
 
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -95,6 +95,22 @@ public sealed class ManifestReaderTests
     }
 
     [Fact]
+    public async Task AFileThatIsNotUtf8_IsBadInput()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "xpkg-manifest-" + Guid.NewGuid().ToString("N")[..8] + ".yaml");
+        await File.WriteAllBytesAsync(path, [.. Encoding.UTF8.GetBytes("apiVersion: pkg.crossplane.io/v1\nkind: Function\n# "), 0xC3, 0x28, (byte)'\n']);
+        try
+        {
+            var e = await Assert.ThrowsAsync<InvalidInputException>(() => ManifestReader.ReadAsync([path], CancellationToken.None));
+            Assert.Equal($"{path}: not UTF-8 text", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task ReadsDirectoriesAndStandardInput()
     {
         string dir = Path.Combine(Path.GetTempPath(), "xpkg-manifests-" + Guid.NewGuid().ToString("N")[..8]);

@@ -197,6 +197,14 @@ public class PackageParserTests
     }
 
     [Fact]
+    public async Task Bytes_that_are_not_UTF8_are_bad_input()
+    {
+        using var stream = new MemoryStream([.. Encoding.UTF8.GetBytes(FunctionMeta + "\n# "), 0xC3, 0x28, (byte)'\n']);
+        var e = await Assert.ThrowsAsync<InvalidInputException>(() => PackageParser.ParseAsync(stream, "package.yaml", CancellationToken.None));
+        Assert.Equal("package.yaml: not UTF-8 text", e.Message);
+    }
+
+    [Fact]
     public void Invalid_yaml_reports_the_stream_line()
     {
         string yaml = FunctionMeta + "\n---\napiVersion: v1\nkind: [unclosed\n";

@@ -26,14 +26,14 @@ public sealed class ContainerdInteropTests : IDisposable
 
         await using var containerd = await PrivateContainerd.StartAsync();
         string pulled = $"{authority}/crossplane-contrib/function-cpt:v1";
-        await CtrAsync(containerd, "images", "pull", "--snapshotter", "native", "--hosts-dir", certsD, pulled);
+        await containerd.CtrOutputAsync("images", "pull", "--snapshotter", "native", "--hosts-dir", certsD, pulled);
         string digest = await ImageDigestAsync(containerd, pulled);
         Assert.Equal(await CachedImages.DigestAsync(cache, ServeProcess.FixtureReference), digest);
 
         // Pushed under a new name: containerd uploads every blob it is not told the registry has, then the manifest.
         string pushed = $"{authority}/pushed/by-ctr:v2";
-        await CtrAsync(containerd, "images", "tag", pulled, pushed);
-        await CtrAsync(containerd, "images", "push", "--hosts-dir", certsD, pushed);
+        await containerd.CtrOutputAsync("images", "tag", pulled, pushed);
+        await containerd.CtrOutputAsync("images", "push", "--hosts-dir", certsD, pushed);
         Assert.Equal(digest, await CachedImages.DigestAsync(cache, pushed));
 
         var verify = await Run.XpkgAsync(cache, "cache", "verify");
@@ -68,17 +68,10 @@ public sealed class ContainerdInteropTests : IDisposable
         return certsD;
     }
 
-    private static async Task<string> CtrAsync(PrivateContainerd containerd, params string[] arguments)
-    {
-        var r = await containerd.CtrAsync(arguments);
-        Assert.True(r.ExitCode == 0, $"ctr {string.Join(' ', arguments)}: {r}");
-        return r.Stdout;
-    }
-
     /// <summary>The target digest containerd recorded for <paramref name="reference"/> (<c>ctr images ls</c>: REF TYPE DIGEST …).</summary>
     private static async Task<string> ImageDigestAsync(PrivateContainerd containerd, string reference)
     {
-        string list = await CtrAsync(containerd, "images", "ls", "name==" + reference);
+        string list = await containerd.CtrOutputAsync("images", "ls", "name==" + reference);
         string? line = list.Split('\n').FirstOrDefault(l => l.StartsWith(reference + " ", StringComparison.Ordinal));
         Assert.True(line is not null, list);
         return line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Xpkg.Testing;
 
 namespace Xpkg.Server.Tests;
@@ -21,7 +19,7 @@ public sealed class ServeCommandTests : IDisposable
         {
             Assert.StartsWith("https://127.0.0.1:", serve.Address, StringComparison.Ordinal);
             Assert.Equal(Path.Combine(_cache, "tls", "ca.crt"), serve.CaFile);
-            using (var client = TrustingOnly(serve.CaFile!, serve.Address))
+            using (var client = new HttpClient(TestCertificates.TrustingOnly(serve.CaFile!)) { BaseAddress = new Uri(serve.Address) })
             using (var response = await client.GetAsync("/v2/"))
             {
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -52,30 +50,5 @@ public sealed class ServeCommandTests : IDisposable
         (exit, stderr) = await ServeProcess.RunToEndAsync(_cache, "--addr", "127.0.0.1:0", "--auth-pull");
         Assert.Equal(2, exit);
         Assert.Contains("--auth-pull needs --htpasswd", stderr, StringComparison.Ordinal);
-    }
-
-    private static HttpClient TrustingOnly(string caFile, string address)
-    {
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, cert, _, errors) =>
-                {
-                    if (cert is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(new X509Certificate2(cert));
-                },
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = new Uri(address) };
     }
 }

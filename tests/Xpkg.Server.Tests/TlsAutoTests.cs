@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Xpkg.Server;
 using Xpkg.Testing;
@@ -100,30 +99,7 @@ public sealed class TlsAutoTests : IAsyncLifetime
 
         protected override RegistryServerOptions Configure(RegistryServerOptions options) => options with { Certificate = certificate };
 
-        protected override HttpMessageHandler CreateHandler()
-        {
-            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
-            return new SocketsHttpHandler
-            {
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    RemoteCertificateValidationCallback = (_, cert, _, errors) =>
-                    {
-                        if (cert is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-                        {
-                            return false;
-                        }
-
-                        using var chain = new X509Chain();
-                        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                        chain.ChainPolicy.CustomTrustStore.Add(ca);
-                        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                        Validated = chain.Build(new X509Certificate2(cert));
-                        return Validated;
-                    },
-                },
-            };
-        }
+        protected override HttpMessageHandler CreateHandler() => TestCertificates.TrustingOnly(caFile, valid => Validated = valid);
 
         async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
     }

@@ -23,7 +23,16 @@ public sealed class Containerd : IAsyncDisposable
     public static async Task<Containerd> StartAsync(params string[] disabledPlugins)
     {
         var c = new Containerd();
-        await c.LaunchAsync(disabledPlugins);
+        try
+        {
+            await c.LaunchAsync(disabledPlugins);
+        }
+        catch
+        {
+            await c.DisposeAsync();
+            throw;
+        }
+
         return c;
     }
 
@@ -56,7 +65,15 @@ public sealed class Containerd : IAsyncDisposable
         var psi = new ProcessStartInfo("containerd") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add("--config");
         psi.ArgumentList.Add(config);
-        _process = Process.Start(psi)!;
+        try
+        {
+            _process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("containerd and ctr must be installed (apt-get install containerd)", e);
+        }
+
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         for (int i = 0; i < 200 && !File.Exists(Socket); i++)
@@ -71,8 +88,12 @@ public sealed class Containerd : IAsyncDisposable
         }
     }
 
-    public Task<RunResult> CtrAsync(params string[] args)
-        => Run.ProcessAsync("ctr", ["--address", Socket, "--namespace", Namespace, .. args]);
+    public Task<RunResult> CtrAsync(params string[] args) => Run.ProcessAsync("ctr", CtrArguments(args));
+
+    /// <summary>Runs ctr and fails the test with its output when ctr fails; returns what it printed.</summary>
+    public Task<string> CtrOutputAsync(params string[] args) => Run.ToolAsync("ctr", CtrArguments(args), timeout: null);
+
+    private string[] CtrArguments(string[] args) => ["--address", Socket, "--namespace", Namespace, .. args];
 
     public async ValueTask DisposeAsync()
     {

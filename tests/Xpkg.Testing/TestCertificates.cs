@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -43,5 +45,35 @@ public sealed record TestCertificates(string CaFile, string CertFile, string Key
         File.WriteAllText(result.CertFile, leaf.ExportCertificatePem() + "\n");
         File.WriteAllText(result.KeyFile, key.ExportPkcs8PrivateKeyPem() + "\n");
         return result;
+    }
+
+    /// <summary>
+    /// A handler that trusts the CA in <paramref name="caFile"/> alone, not the machine's roots; <paramref name="validated"/>
+    /// hears the verdict of each chain it builds.
+    /// </summary>
+    public static SocketsHttpHandler TrustingOnly(string caFile, Action<bool>? validated = null)
+    {
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+        return new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, errors) =>
+                {
+                    if (cert is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                    {
+                        return false;
+                    }
+
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    bool valid = chain.Build(new X509Certificate2(cert));
+                    validated?.Invoke(valid);
+                    return valid;
+                },
+            },
+        };
     }
 }

@@ -83,23 +83,8 @@ public sealed class ManifestReader
     private async Task ReadStreamAsync(TextReader text, string sourceName, CancellationToken cancellationToken)
     {
         var reader = new YamlDocumentReader(text, sourceName);
-        while (true)
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } doc)
         {
-            RawYamlDocument? doc;
-            try
-            {
-                doc = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw new InvalidInputException($"{sourceName}: not UTF-8 text", inner: e);
-            }
-
-            if (doc is null)
-            {
-                return;
-            }
-
             if (doc.IsEmpty)
             {
                 continue;

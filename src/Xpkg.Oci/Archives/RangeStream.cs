@@ -3,7 +3,7 @@ using Xpkg.Oci.Content;
 namespace Xpkg.Oci.Archives;
 
 /// <summary>A read-only window onto part of a file, with its own handle so windows can be read in parallel.</summary>
-public sealed class RangeStream : Stream, IFileRegionStream
+public sealed class RangeStream : ReadOnlyStream, IFileRegionStream
 {
     private readonly FileStream _file;
     private readonly long _start;
@@ -18,16 +18,9 @@ public sealed class RangeStream : Stream, IFileRegionStream
         _file.Position = start;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
 
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => _position;
 
     public FileRegion? Region => new FileRegion(_file.SafeFileHandle, _start + _position, _length - _position);
 
@@ -54,18 +47,7 @@ public sealed class RangeStream : Stream, IFileRegionStream
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     private int Clamp(int requested) => (int)Math.Min(requested, _length - _position);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

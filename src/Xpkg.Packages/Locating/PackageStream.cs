@@ -1,3 +1,5 @@
+using Xpkg.Oci.Content;
+
 namespace Xpkg.Packages.Locating;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Xpkg.Packages.Locating;
 /// the layer blob is read too, so its digest is verified before the caller sees the final end of stream.
 /// Disposing it closes the layer.
 /// </summary>
-public sealed class PackageStream : Stream
+public sealed class PackageStream : ReadOnlyStream
 {
     private readonly Stream _entry;
     private readonly LayerStreams _layer;
@@ -19,17 +21,6 @@ public sealed class PackageStream : Stream
     }
 
     public PackageLocation Location { get; }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -56,17 +47,6 @@ public sealed class PackageStream : Stream
 
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

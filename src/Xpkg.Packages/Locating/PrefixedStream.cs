@@ -1,7 +1,9 @@
+using Xpkg.Oci.Content;
+
 namespace Xpkg.Packages.Locating;
 
 /// <summary>Gives back bytes already read (to sniff a format) before the rest of the inner stream.</summary>
-internal sealed class PrefixedStream : Stream
+internal sealed class PrefixedStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private ReadOnlyMemory<byte> _prefix;
@@ -12,17 +14,6 @@ internal sealed class PrefixedStream : Stream
         _inner = inner;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -31,9 +22,6 @@ internal sealed class PrefixedStream : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         => _prefix.IsEmpty || buffer.IsEmpty ? _inner.ReadAsync(buffer, cancellationToken) : ValueTask.FromResult(TakePrefix(buffer.Span));
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     private int TakePrefix(Span<byte> buffer)
     {
         int n = Math.Min(buffer.Length, _prefix.Length);
@@ -41,14 +29,6 @@ internal sealed class PrefixedStream : Stream
         _prefix = _prefix[n..];
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     // The inner stream belongs to whoever opened it.
 }

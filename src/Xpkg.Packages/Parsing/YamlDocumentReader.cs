@@ -69,6 +69,19 @@ internal sealed class YamlDocumentReader
     private RawYamlDocument Next(StringBuilder buffer, int startLine)
         => new(buffer.ToString(), ++_documentIndex, startLine);
 
+    // A reader that rejects invalid bytes (every caller that reads packages or manifests) throws mid-read.
+    private async Task<int> FillAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _reader.ReadAsync(_chars.AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidInputException($"{_sourceName}: not UTF-8 text", inner: e);
+        }
+    }
+
     private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
     {
         _line.Clear();
@@ -76,7 +89,7 @@ internal sealed class YamlDocumentReader
         {
             if (_position == _length)
             {
-                _length = _eof ? 0 : await _reader.ReadAsync(_chars.AsMemory(), cancellationToken).ConfigureAwait(false);
+                _length = _eof ? 0 : await FillAsync(cancellationToken).ConfigureAwait(false);
                 _position = 0;
                 if (_length == 0)
                 {

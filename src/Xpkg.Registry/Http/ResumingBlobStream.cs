@@ -1,5 +1,6 @@
 using System.Net;
 using Xpkg.Oci;
+using Xpkg.Oci.Content;
 
 namespace Xpkg.Registry.Http;
 
@@ -8,7 +9,7 @@ namespace Xpkg.Registry.Http;
 /// where it stopped, a bounded number of times. It never reads past the descriptor's size, whatever the
 /// registry sends, and an early end is a break, not the end.
 /// </summary>
-internal sealed class ResumingBlobStream : Stream
+internal sealed class ResumingBlobStream : ReadOnlyStream
 {
     private readonly Func<long, CancellationToken, Task<HttpResponseMessage>> _reopen;
     private readonly long _size;
@@ -48,16 +49,9 @@ internal sealed class ResumingBlobStream : Stream
         return new ResumingBlobStream(first, body, size, reopen, options.IdleTimeout, options.MaxResumes, options.Log, what);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _size;
 
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => _position;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -159,20 +153,8 @@ internal sealed class ResumingBlobStream : Stream
         }
     }
 
-
     public override int Read(byte[] buffer, int offset, int count)
         => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

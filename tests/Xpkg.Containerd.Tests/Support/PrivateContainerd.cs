@@ -23,16 +23,7 @@ public sealed class PrivateContainerd : IAsyncDisposable
 
     public ContainerdStore Connect() => ContainerdStore.Connect(Socket, Namespace);
 
-    public async Task<string> CtrAsync(params string[] args)
-    {
-        var r = await _daemon.CtrAsync(args);
-        if (r.ExitCode != 0)
-        {
-            throw new InvalidOperationException("ctr " + string.Join(' ', args) + " failed: " + r);
-        }
-
-        return r.Stdout;
-    }
+    public Task<string> CtrAsync(params string[] args) => _daemon.CtrOutputAsync(args);
 
     /// <summary>The digest <c>ctr images ls</c> shows for a name, or null when it lists no such image.</summary>
     public async Task<string?> ImageDigestAsync(string name)

@@ -11,17 +11,16 @@ public class CtrInteropTests(RealPeers peers)
     public async Task Ctr_pulls_what_the_client_pushed()
     {
         var plain = peers.Plain ?? throw new InvalidOperationException("docker-registry is not installed");
-        Assert.True(PrivateContainerd.Available, "containerd and ctr must be installed (apt-get install containerd)");
         var image = TestImage.Create(30_000, seed: 21);
         using (var client = new RegistryClient(TestClients.Options()))
         {
             await image.PushAsync(client.Repository(plain.Authority, "test/for-ctr"), "v1");
         }
 
-        using var containerd = PrivateContainerd.Start();
+        await using var containerd = await Containerd.StartAsync();
         string reference = $"{plain.Authority}/test/for-ctr:v1";
-        await containerd.CtrAsync("images", "pull", "--plain-http", "--snapshotter", "native", reference);
-        string list = await containerd.CtrAsync("images", "ls");
+        await containerd.CtrOutputAsync("images", "pull", "--plain-http", "--snapshotter", "native", reference);
+        string list = await containerd.CtrOutputAsync("images", "ls");
         string line = Assert.Single(list.Split('\n'), l => l.StartsWith(reference, StringComparison.Ordinal));
         Assert.Contains(image.Manifest.Digest.ToString(), line, StringComparison.Ordinal);
     }
