@@ -114,14 +114,13 @@ chmod +x "$WORK/curl-push.sh"
 # The registry's CPU time during each push (utime + stime from /proc, in clock ticks) shows where the floor
 # comes from: docker-registry hashes and stores at a few hundred MB/s, whoever sends.
 TICK=$(getconf CLK_TCK)
-proc_cpu() { awk -v t="$TICK" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
 xw=(); xc=(); xr=(); sw=(); sc=(); sr=(); cw=(); xg=(); sg=(); cg=()
 for ((i = 0; i <= RUNS; i++)); do
   for tool in xpkg skopeo curl; do
     rm -rf "$WORK/preg"; P2=$(free_port)
     start_registry "$WORK/preg" "$P2" 0
     sync
-    g0=$(proc_cpu "$REG_PID")
+    g0=$(cpu_ticks "$REG_PID")
     if [ "$tool" = xpkg ]; then
       timed "$WORK/xpkg.log" "$XPKG_BIN" --cache-dir "$CACHE" push "$REG/bench/big:latest" "127.0.0.1:$P2/bench/pushed:latest"
       [ "$i" = 0 ] || { xw+=("$T_WALL"); xc+=("$T_CPU"); xr+=("$T_RSS"); }
@@ -137,7 +136,7 @@ for ((i = 0; i <= RUNS; i++)); do
       curl -sf -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
         "http://127.0.0.1:$P2/v2/bench/pushed/manifests/latest" || die "$tool push left no manifest"
     fi
-    g=$(awk -v a="$(proc_cpu "$REG_PID")" -v b="$g0" 'BEGIN { printf "%.3f", a - b }')
+    g=$(awk -v a="$(cpu_ticks "$REG_PID")" -v b="$g0" -v t="$TICK" 'BEGIN { printf "%.3f", (a - b) / t }')
     if [ "$i" != 0 ]; then case $tool in xpkg) xg+=("$g") ;; skopeo) sg+=("$g") ;; curl) cg+=("$g") ;; esac; fi
     stop_server "$REG_PID"
   done
