@@ -17,6 +17,16 @@ public sealed partial class RegistryRepository
     // Manifests written in this session, so TagAsync can PUT the same bytes under a tag without a GET.
     private readonly ConcurrentDictionary<Digest, byte[]> _writtenManifests = new();
 
+    // Root manifests already PUT under their tag by WriteAsync (see RootTag).
+    private readonly ConcurrentDictionary<(Digest, string), bool> _putUnderTag = new();
+
+    /// <summary>
+    /// The root manifest of the copy about to run and the tag it will get: WriteAsync PUTs that manifest under
+    /// the tag straight away (one request, as skopeo and crane do) and the <see cref="TagAsync"/> after the copy
+    /// has nothing left to send. Null: manifests are PUT by digest and tagged afterwards.
+    /// </summary>
+    public (Digest Root, string Tag)? RootTag { get; set; }
+
     /// <summary>HEAD on the blob (or manifest); true when the registry has it with the right size.</summary>
     public Task<bool> ExistsAsync(Descriptor descriptor, CancellationToken cancellationToken)
     {
@@ -56,9 +66,14 @@ public sealed partial class RegistryRepository
         if (MediaTypes.IsManifest(descriptor.MediaType))
         {
             byte[] bytes = await ReadManifestAsync(descriptor, content, cancellationToken).ConfigureAwait(false);
+            string? tag = RootTag is { } root && root.Root == descriptor.Digest ? root.Tag : null;
             try
             {
-                await PutManifestAsync(descriptor.Digest.ToString(), descriptor, bytes, cancellationToken).ConfigureAwait(false);
+                await PutManifestAsync(tag ?? descriptor.Digest.ToString(), descriptor, bytes, cancellationToken).ConfigureAwait(false);
+                if (tag is not null)
+                {
+                    _putUnderTag[(descriptor.Digest, tag)] = true;
+                }
             }
             catch (RegistryResponseException e) when (LacksContent(e))
             {
@@ -102,6 +117,12 @@ public sealed partial class RegistryRepository
         if (tag is null)
         {
             Log.Add("push", $"{reference} names a digest only: the manifest is already there by digest, no tag to set");
+            return;
+        }
+
+        if (_putUnderTag.ContainsKey((root.Digest, tag)))
+        {
+            Log.Add("push", $"manifest {Registry}/{Name}:{tag} was written under its tag ({root.Digest}); nothing left to tag");
             return;
         }
 

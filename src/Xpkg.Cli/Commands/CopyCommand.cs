@@ -33,6 +33,7 @@ internal static class CopyCommand
             }
 
             var root = await sourceRepository.ResolveAsync(from.Identifier, ct);
+            target.RootTag = to.Tag is { } tag ? (root.Digest, tag) : null;
             var copy = await ProgressDisplay.RunAsync(ctx, observer => CopyEngine.CopyAsync(sourceRepository, root, target, CommonOptions.CopyOptions(ctx, observer, platformOptions: false), ct));
             await target.TagAsync(to.Tag ?? to.Digest?.ToString(), root, sourceRepository.Description, ct);
             if (ctx.Json)

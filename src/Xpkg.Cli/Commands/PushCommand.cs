@@ -60,6 +60,7 @@ internal static class PushCommand
                 (from, root) = (push.Source, push.Root);
                 using var client = ctx.NewRegistryClient();
                 var target = client.Repository(dest);
+                target.RootTag = dest.Tag is { } tag ? (root.Digest, tag) : null;
                 await ProgressDisplay.RunAsync(ctx, observer => CopyEngine.CopyAsync(from, root, target, CommonOptions.CopyOptions(ctx, observer, platformOptions: false), ct));
                 await target.TagAsync(dest.Tag ?? dest.Digest?.ToString(), root, from.Description, ct);
             }

@@ -46,6 +46,10 @@ public sealed class PullPolicyTests : IDisposable
         Assert.Equal(digest, (string?)pushed["digest"]);
         var skopeo = JsonNode.Parse(await Run.ToolAsync("skopeo", "inspect", "--tls-verify=false", "docker://" + reference))!;
         Assert.Equal(digest, (string?)skopeo["Digest"]);
+        // One manifest PUT, under the tag, as skopeo and crane push (no PUT by digest first).
+        var manifestPuts = File.ReadAllLines(_registry.LogFile).Where(l => l.Contains("\"PUT /v2/fn/conditional-pt/manifests/", StringComparison.Ordinal)).ToList();
+        Assert.Single(manifestPuts);
+        Assert.Contains("/manifests/v0.2.0 ", manifestPuts[0], StringComparison.Ordinal);
 
         using var fresh = new TempDir();
         var pulled = Json(await Run.XpkgAsync(fresh.Path, "pull", reference, "-o", "json"));
