@@ -24,31 +24,12 @@ public sealed class PullSecretRegistryTests : IDisposable
     [Fact]
     public async Task PackagePullSecretLogsInToATlsHtpasswdRegistry()
     {
-        var tls = TestCertificates.Create(Path.Combine(_cache.Root, "tls"));
-        string htpasswd = _cache.Write("htpasswd", await Run.ToolAsync("htpasswd", "-Bbn", User, Password));
-        using var registry = DistributionRegistry.Start(Path.Combine(_cache.Root, "registry"), tls, htpasswd);
-        string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
-        string dockerConfigJson = $"{{\"auths\":{{\"{registry.Authority}\":{{\"auth\":\"{auth}\"}}}}}}";
+        var (tls, registry, dockerConfigJson, secret) = await StartPrivateRegistryAsync();
+        using var _ = registry;
         string fn = $"{registry.Authority}/private/function-x:v1.0.0";
-        using (var seed = new TestCache())
-        {
-            await RegistrySeed.PushAsync(seed, fn, Meta("Function", "function-x"), new RegistryClientOptions
-            {
-                Hosts = new RegistryHostOptions { CaFiles = [tls.CaFile] },
-                Credentials = new PullSecretCredentials([new PullSecret("push", null, dockerConfigJson, [registry.Authority])], null),
-            });
-        }
+        await SeedAsync(tls, registry, dockerConfigJson, (fn, "function-x"));
+        string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
 
-        string secret = $"""
-            ---
-            apiVersion: v1
-            kind: Secret
-            metadata: {"{"}name: regcred, namespace: crossplane-system{"}"}
-            type: kubernetes.io/dockerconfigjson
-            stringData:
-              .dockerconfigjson: '{dockerConfigJson}'
-
-            """;
         string withSecret = _cache.Write("with.yaml", PackageManifest("Function", "fn", fn, "  packagePullSecrets:\n  - name: regcred\n") + secret);
         string without = _cache.Write("without.yaml", PackageManifest("Function", "fn", fn) + secret);
         var env = new Dictionary<string, string> { ["DOCKER_CONFIG"] = Path.Combine(_cache.Root, "no-docker-config") };
@@ -72,34 +53,12 @@ public sealed class PullSecretRegistryTests : IDisposable
     [Fact]
     public async Task APullSecretServesOnlyThePackageThatNamesIt()
     {
-        var tls = TestCertificates.Create(Path.Combine(_cache.Root, "tls"));
-        string htpasswd = _cache.Write("htpasswd", await Run.ToolAsync("htpasswd", "-Bbn", User, Password));
-        using var registry = DistributionRegistry.Start(Path.Combine(_cache.Root, "registry"), tls, htpasswd);
-        string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
-        string dockerConfigJson = $"{{\"auths\":{{\"{registry.Authority}\":{{\"auth\":\"{auth}\"}}}}}}";
+        var (tls, registry, dockerConfigJson, secret) = await StartPrivateRegistryAsync();
+        using var _ = registry;
         string a = $"{registry.Authority}/private/function-a:v1.0.0";
         string b = $"{registry.Authority}/private/function-b:v1.0.0";
-        using (var seed = new TestCache())
-        {
-            var push = new RegistryClientOptions
-            {
-                Hosts = new RegistryHostOptions { CaFiles = [tls.CaFile] },
-                Credentials = new PullSecretCredentials([new PullSecret("push", null, dockerConfigJson, [registry.Authority])], null),
-            };
-            await RegistrySeed.PushAsync(seed, a, Meta("Function", "function-a"), push);
-            await RegistrySeed.PushAsync(seed, b, Meta("Function", "function-b"), push);
-        }
+        await SeedAsync(tls, registry, dockerConfigJson, (a, "function-a"), (b, "function-b"));
 
-        string secret = $"""
-            ---
-            apiVersion: v1
-            kind: Secret
-            metadata: {"{"}name: regcred, namespace: crossplane-system{"}"}
-            type: kubernetes.io/dockerconfigjson
-            stringData:
-              .dockerconfigjson: '{dockerConfigJson}'
-
-            """;
         string packages = PackageManifest("Function", "fn-a", a, "  packagePullSecrets:\n  - name: regcred\n") + PackageManifest("Function", "fn-b", b) + secret;
         var env = new Dictionary<string, string> { ["DOCKER_CONFIG"] = Path.Combine(_cache.Root, "no-docker-config") };
 
@@ -134,5 +93,40 @@ public sealed class PullSecretRegistryTests : IDisposable
 
         Task<RunResult> Xpkg(string file, string state) => Run.ProcessAsync("dotnet",
             [Run.XpkgDll, "--cache-dir", _cache.Store.Root, "install", "-f", file, "--state-dir", Path.Combine(_cache.Root, state), "--ca-file", tls.CaFile, "--explain"], env);
+    }
+
+    /// <summary>A docker-registry with TLS (a test CA) and bcrypt htpasswd; the login as a Secret's YAML.</summary>
+    private async Task<(TestCertificates Tls, DistributionRegistry Registry, string DockerConfigJson, string SecretYaml)> StartPrivateRegistryAsync()
+    {
+        var tls = TestCertificates.Create(Path.Combine(_cache.Root, "tls"));
+        string htpasswd = _cache.Write("htpasswd", await Run.ToolAsync("htpasswd", "-Bbn", User, Password));
+        var registry = DistributionRegistry.Start(Path.Combine(_cache.Root, "registry"), tls, htpasswd);
+        string auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
+        string dockerConfigJson = $"{{\"auths\":{{\"{registry.Authority}\":{{\"auth\":\"{auth}\"}}}}}}";
+        string secret = $"""
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{"}name: regcred, namespace: crossplane-system{"}"}
+            type: kubernetes.io/dockerconfigjson
+            stringData:
+              .dockerconfigjson: '{dockerConfigJson}'
+
+            """;
+        return (tls, registry, dockerConfigJson, secret);
+    }
+
+    private static async Task SeedAsync(TestCertificates tls, DistributionRegistry registry, string dockerConfigJson, params (string Reference, string Name)[] functions)
+    {
+        using var seed = new TestCache();
+        var push = new RegistryClientOptions
+        {
+            Hosts = new RegistryHostOptions { CaFiles = [tls.CaFile] },
+            Credentials = new PullSecretCredentials([new PullSecret("push", null, dockerConfigJson, [registry.Authority])], null),
+        };
+        foreach (var (reference, name) in functions)
+        {
+            await RegistrySeed.PushAsync(seed, reference, Meta("Function", name), push);
+        }
     }
 }
