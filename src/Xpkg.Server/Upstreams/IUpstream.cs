@@ -12,8 +12,11 @@ public interface IUpstream : IAsyncDisposable
     /// <summary>Whether what is read is stored in the cache (a mirror) or streamed straight through (containerd).</summary>
     bool FillsCache { get; }
 
-    /// <summary>Where <paramref name="name"/> is read from, for logs: <c>registry upstream.example</c>, <c>containerd:/run/…</c>.</summary>
-    string Describe(UpstreamName name);
+    /// <summary>
+    /// Where <paramref name="name"/> is read from, for logs: <c>registry upstream.example</c>, <c>containerd:/run/…</c>;
+    /// with null, the upstream as a whole (a listing of every repository).
+    /// </summary>
+    string Describe(UpstreamName? name);
 
     /// <summary>Where a tag points now (a cheap check: HEAD at a registry), or null when the upstream has no such tag.</summary>
     Task<Descriptor?> ResolveAsync(UpstreamName name, string tag, CancellationToken cancellationToken);
