@@ -35,8 +35,8 @@ public interface IUpstream : IAsyncDisposable
     Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Every repository, as this server names them (<c>library/alpine</c> for Docker Hub's, <c>HOST/REPO</c> for
-    /// others), when the upstream is all the server serves; null when the cache's own catalog answers.
+    /// Every repository, as this server names them when the upstream is all it serves (<c>library/alpine</c> for
+    /// Docker Hub's, <c>HOST/REPO</c> for others); null for an upstream with no catalog (a registry: the cache's answers).
     /// </summary>
     Task<IReadOnlyList<string>?> ListRepositoriesAsync(CancellationToken cancellationToken);
 
