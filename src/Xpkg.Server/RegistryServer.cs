@@ -102,11 +102,13 @@ public sealed class RegistryServer : IAsyncDisposable
             (UpstreamRouter, UpstreamEndpoints)? upstreams = null;
             if (options.Upstream is { } upstream)
             {
-                var source = new ServeSource(store, repositories, manifestInfo, upstream, options.UpstreamPolicy, new MirrorLog(options.AccessLog, errorLog), app.Lifetime.ApplicationStopping)
+                var mirrorLog = new MirrorLog(options.AccessLog, errorLog);
+                var source = new ServeSource(store, repositories, manifestInfo, upstream, options.UpstreamPolicy, mirrorLog, app.Lifetime.ApplicationStopping)
                 {
                     Local = options.Local,
                 };
-                upstreams = (new UpstreamRouter(registryHost, everyName: !upstream.FillsCache), new UpstreamEndpoints(source, blobs));
+                var listings = new UpstreamListings(repositories, upstream, options.Local, mirrorLog);
+                upstreams = (new UpstreamRouter(registryHost, everyName: !upstream.FillsCache), new UpstreamEndpoints(source, listings, blobs));
             }
 
             dispatcher = new RegistryDispatcher(

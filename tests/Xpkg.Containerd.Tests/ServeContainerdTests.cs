@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Xpkg.ContainerdClient.Tests.Support;
 using Xpkg.Oci;
 
@@ -115,6 +116,58 @@ public sealed class ServeContainerdTests
     }
 
     [Fact]
+    public async Task WithAMirror_CatalogAndTags_AreTheUnionsOfContainerdTheCacheAndTheUpstream()
+    {
+        string images = await TestImages.DirectoryAsync();
+        using var dir = new TempDir();
+        using var upstream = DistributionRegistry.Start(dir.Combine("upstream"));
+        string up = upstream.Authority;
+        foreach (string tag in (string[])["tiny", "v2", "v3"])
+        {
+            await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{Path.Combine(images, "oci")}:two-layer", $"docker://{up}/test/app:{tag}");
+        }
+
+        // containerd: the upstream's test/app with a tag of its own ("node"), a repository only it holds, and a Docker Hub image.
+        await using var containerd = await PrivateContainerd.StartAsync();
+        await containerd.CtrAsync("images", "import", "--no-unpack", "--base-name", $"{up}/test/app", Path.Combine(images, "tiny-oci-archive.tar"));
+        await containerd.CtrAsync("images", "tag", $"{up}/test/app:tiny", $"{up}/test/app:node", $"{up}/only/node:tiny", "docker.io/library/tiny:tiny");
+        await using var serve = await ServeProcess.StartAsync(dir.Combine("serve-cache"),
+            ["--mirror", "--containerd-socket", containerd.Socket, "--containerd-namespace", PrivateContainerd.Namespace]);
+        using var http = new HttpClient { BaseAddress = new Uri(serve.Address) };
+
+        // The cache: test/app:v2 fetched through the mirror, own/app pushed to a name of the server's own.
+        Assert.Equal(TestImages.TwoLayer, Digest.Compute(await GetOkAsync(http, $"/v2/test/app/manifests/v2?ns={up}")).ToString());
+        await Run.ToolAsync("skopeo", "copy", "--dest-tls-verify=false", $"oci:{Path.Combine(images, "oci")}:two-layer", $"docker://{serve.Authority}/own/app:v1");
+
+        string[] everything = [$"{up}/only/node", $"{up}/test/app", "docker.io/library/tiny", "own/app", "test/app"];
+        Assert.Equal(everything, await ListAsync(http, "/v2/_catalog", "repositories"));
+        Assert.Equal(everything, await WalkAsync(http, "/v2/_catalog?n=1", "repositories"));
+        Assert.Equal(everything[2..], await ListAsync(http, "/v2/_catalog?last=" + Uri.EscapeDataString($"{up}/test/app"), "repositories"));
+
+        // Each name listed is served: containerd's Docker Hub image by its host-prefixed name.
+        Assert.Equal(TestImages.Tiny, Digest.Compute(await GetOkAsync(http, "/v2/docker.io/library/tiny/manifests/tiny")).ToString());
+        Assert.Equal(["tiny"], await ListAsync(http, $"/v2/{up}/only/node/tags/list", "tags"));
+        Assert.Equal(["v1"], await ListAsync(http, "/v2/own/app/tags/list", "tags"));
+
+        // containerd's "node", the upstream's "v3", and what both and the cache hold, once each.
+        Assert.Equal(["node", "tiny", "v2", "v3"], await ListAsync(http, $"/v2/{up}/test/app/tags/list", "tags"));
+        Assert.Equal(["node", "tiny", "v2", "v3"], await WalkAsync(http, $"/v2/{up}/test/app/tags/list?n=1", "tags"));
+
+        // The upstream down: containerd's and the cache's tags.
+        upstream.Dispose();
+        Assert.Equal(["node", "tiny", "v2"], await ListAsync(http, $"/v2/{up}/test/app/tags/list", "tags"));
+        Assert.True(await serve.StderrContainsAsync($"mirror: stale-served {up}/test/app tags (registry {up})", TimeSpan.FromSeconds(10)), serve.Stderr);
+
+        // containerd down too: the cache's part, logged.
+        await containerd.DisposeAsync();
+        string fromContainerd = $"(containerd:{containerd.Socket}#{PrivateContainerd.Namespace})";
+        Assert.Equal(["own/app", "test/app"], await ListAsync(http, "/v2/_catalog", "repositories"));
+        Assert.True(await serve.StderrContainsAsync($"mirror: failed _catalog {fromContainerd}: cannot connect to containerd", TimeSpan.FromSeconds(10)), serve.Stderr);
+        Assert.Equal(["v2"], await ListAsync(http, $"/v2/{up}/test/app/tags/list", "tags"));
+        Assert.True(await serve.StderrContainsAsync($"mirror: failed {up}/test/app tags {fromContainerd}: cannot connect to containerd", TimeSpan.FromSeconds(10)), serve.Stderr);
+    }
+
+    [Fact]
     public async Task AMissingSocket_IsAnErrorWithAHint_AndExitTwo()
     {
         using var dir = new TempDir();
@@ -123,6 +176,40 @@ public sealed class ServeContainerdTests
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("error: containerd socket " + dir.Combine("no-such.sock") + " does not exist", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("hint:", r.Stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> ListAsync(HttpClient http, string path, string property)
+        => (await PageAsync(http, path, property)).Items;
+
+    /// <summary>Every page from <paramref name="path"/> on, following <c>Link: &lt;…&gt;; rel="next"</c>.</summary>
+    private static async Task<List<string>> WalkAsync(HttpClient http, string path, string property)
+    {
+        var all = new List<string>();
+        for (int pages = 0; pages < 20; pages++)
+        {
+            var (items, next) = await PageAsync(http, path, property);
+            all.AddRange(items);
+            if (next is null)
+            {
+                return all;
+            }
+
+            Assert.Single(items);
+            path = next;
+        }
+
+        throw new InvalidOperationException($"{path}: more than 20 pages");
+    }
+
+    private static async Task<(List<string> Items, string? Next)> PageAsync(HttpClient http, string path, string property)
+    {
+        using var response = await http.GetAsync(path);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
+        using var json = JsonDocument.Parse(body);
+        var items = json.RootElement.GetProperty(property).EnumerateArray().Select(e => e.GetString()!).ToList();
+        string? link = response.Headers.TryGetValues("Link", out var values) ? values.Single() : null;
+        return (items, link is null ? null : link[(link.IndexOf('<', StringComparison.Ordinal) + 1)..link.IndexOf('>', StringComparison.Ordinal)]);
     }
 
     private static async Task<byte[]> GetOkAsync(HttpClient http, string path)

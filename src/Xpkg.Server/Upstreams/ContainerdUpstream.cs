@@ -12,7 +12,7 @@ public sealed class ContainerdUpstream(ContainerdStore containerd) : IUpstream
 {
     public bool FillsCache => false;
 
-    public string Describe(UpstreamName name) => containerd.Description;
+    public string Describe(UpstreamName? name) => containerd.Description;
 
     public async Task<Descriptor?> ResolveAsync(UpstreamName name, string tag, CancellationToken cancellationToken)
         => await containerd.GetImageAsync(name.TagReference(tag), cancellationToken).ConfigureAwait(false) is { } image

@@ -12,8 +12,11 @@ public interface IUpstream : IAsyncDisposable
     /// <summary>Whether what is read is stored in the cache (a mirror) or streamed straight through (containerd).</summary>
     bool FillsCache { get; }
 
-    /// <summary>Where <paramref name="name"/> is read from, for logs: <c>registry upstream.example</c>, <c>containerd:/run/…</c>.</summary>
-    string Describe(UpstreamName name);
+    /// <summary>
+    /// Where <paramref name="name"/> is read from, for logs: <c>registry upstream.example</c>, <c>containerd:/run/…</c>;
+    /// with null, the upstream as a whole (a listing of every repository).
+    /// </summary>
+    string Describe(UpstreamName? name);
 
     /// <summary>Where a tag points now (a cheap check: HEAD at a registry), or null when the upstream has no such tag.</summary>
     Task<Descriptor?> ResolveAsync(UpstreamName name, string tag, CancellationToken cancellationToken);
@@ -32,8 +35,8 @@ public interface IUpstream : IAsyncDisposable
     Task<Stream> OpenBlobAsync(UpstreamName name, Descriptor descriptor, long offset, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Every repository, as this server names them (<c>library/alpine</c> for Docker Hub's, <c>HOST/REPO</c> for
-    /// others), when the upstream is all the server serves; null when the cache's own catalog answers.
+    /// Every repository, as this server names them when the upstream is all it serves (<c>library/alpine</c> for
+    /// Docker Hub's, <c>HOST/REPO</c> for others); null for an upstream with no catalog (a registry: the cache's answers).
     /// </summary>
     Task<IReadOnlyList<string>?> ListRepositoriesAsync(CancellationToken cancellationToken);
 

@@ -13,7 +13,7 @@ public sealed class RegistryUpstream(RegistryClient fetch, RegistryClient check)
 {
     public bool FillsCache => true;
 
-    public string Describe(UpstreamName name) => "registry " + name.Registry;
+    public string Describe(UpstreamName? name) => name is null ? "registry upstreams" : "registry " + name.Registry;
 
     public async Task<Descriptor?> ResolveAsync(UpstreamName name, string tag, CancellationToken cancellationToken)
     {

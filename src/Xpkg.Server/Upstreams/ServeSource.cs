@@ -104,33 +104,6 @@ internal sealed class ServeSource
         return result is null ? null : Remember(result);
     }
 
-    /// <summary>The tags upstream; the cached ones when the upstream cannot answer.</summary>
-    public async Task<IReadOnlyList<string>?> TagsAsync(UpstreamName name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _upstream.ListTagsAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (XpkgException e) when (_upstream.FillsCache)
-        {
-            var tags = await CachedTagsAsync(name, cancellationToken).ConfigureAwait(false);
-            if (tags.Count == 0)
-            {
-                throw;
-            }
-
-            _log.Decision("stale-served", name + " tags", null, _upstream.Describe(name), e.Message);
-            return tags;
-        }
-    }
-
-    private async Task<IReadOnlyList<string>> CachedTagsAsync(UpstreamName name, CancellationToken cancellationToken)
-    {
-        var all = await _repositories.AllAsync(cancellationToken).ConfigureAwait(false);
-        return all.Where(x => x.Repository == name.Repository && x.Entry.Registry == name.Registry && x.Entry.Tag is not null)
-            .Select(x => x.Entry.Tag!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-    }
-
     /// <summary>A blob to serve; with <paramref name="fetch"/> false (a HEAD) a miss is only looked up upstream, not fetched.</summary>
     public async Task<ServedBlob?> BlobAsync(UpstreamName name, Digest digest, bool fetch, CancellationToken cancellationToken)
     {

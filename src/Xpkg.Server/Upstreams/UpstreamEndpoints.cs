@@ -5,10 +5,10 @@ namespace Xpkg.Server.Upstreams;
 
 /// <summary>
 /// The registry API for upstream repositories (see <see cref="UpstreamRouter"/>): manifests, blobs (with
-/// <c>Range</c>) and tags, read through <see cref="ServeSource"/>. Blobs the cache holds are served by the
+/// <c>Range</c>) read through <see cref="ServeSource"/>, tags and the catalog through <see cref="UpstreamListings"/>. Blobs the cache holds are served by the
 /// cache's own blob endpoint. Writes are refused: an upstream's namespace is read-only here.
 /// </summary>
-internal sealed class UpstreamEndpoints(ServeSource source, BlobEndpoints cachedBlobs)
+internal sealed class UpstreamEndpoints(ServeSource source, UpstreamListings listings, BlobEndpoints cachedBlobs)
 {
     /// <summary>The handler for the request, or null when the method is not allowed on that endpoint.</summary>
     public Task? Handle(HttpContext context, RegistryRoute route, UpstreamName name) => (route.Kind, context.Request.Method) switch
@@ -22,10 +22,10 @@ internal sealed class UpstreamEndpoints(ServeSource source, BlobEndpoints cached
         _ => null,
     };
 
-    /// <summary><c>_catalog</c> from the upstream when it is all the server serves, else the cache's (<paramref name="cached"/>).</summary>
+    /// <summary><c>_catalog</c> as <see cref="UpstreamListings"/> lists it; the cache's alone (<paramref name="cached"/>) in mirror mode without a local store.</summary>
     public async Task CatalogAsync(HttpContext context, Func<Task> cached)
     {
-        var names = await source.Upstream.ListRepositoriesAsync(context.RequestAborted).ConfigureAwait(false);
+        var names = await listings.RepositoriesAsync(context.RequestAborted).ConfigureAwait(false);
         await (names is null ? cached() : ListingEndpoints.WritePageAsync(context, names, "/v2/_catalog", "repositories", null)).ConfigureAwait(false);
     }
 
@@ -112,7 +112,7 @@ internal sealed class UpstreamEndpoints(ServeSource source, BlobEndpoints cached
 
     private async Task TagsAsync(HttpContext context, RegistryRoute route, UpstreamName name)
     {
-        var tags = await source.TagsAsync(name, context.RequestAborted).ConfigureAwait(false);
+        var tags = await listings.TagsAsync(name, context.RequestAborted).ConfigureAwait(false);
         if (tags is null)
         {
             await RegistryError.NameUnknown(route.Name).WriteAsync(context).ConfigureAwait(false);
