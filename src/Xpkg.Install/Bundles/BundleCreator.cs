@@ -66,6 +66,7 @@ public sealed class BundleCreator(ContentStore store, IPackageSource source, Ins
         if (chosen is not null && image.PackagePlatform is { Architecture.Length: > 0 } read && !chosen.Any(p => p.Matches(read)))
         {
             chosen = [.. chosen, read];
+            log.Add(image.Subject, "bundle", $"{image.Name}: {read} kept besides {string.Join(", ", platforms.Platforms!)}, as install reads package.yaml from that manifest");
         }
 
         var plan = copy with { Platforms = chosen, AllowSparseIndex = !platforms.Required };
