@@ -133,7 +133,7 @@ public sealed class CopyEngine
 
         if (parsed.IsIndex)
         {
-            var children = SelectPlatforms(node, parsed);
+            var children = PlatformSelection.Select(node.Digest.ToString(), parsed, _options.Platforms);
             int missingBefore = _missing.Count;
             foreach (var child in children)
             {
@@ -215,30 +215,6 @@ public sealed class CopyEngine
         {
             await CopyReferrersAsync(referrer, depth + 1, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private List<Descriptor> SelectPlatforms(Descriptor index, ParsedManifest parsed)
-    {
-        if (_options.Platform is null)
-        {
-            return parsed.Manifests.ToList();
-        }
-
-        var matching = parsed.Manifests.Where(m => _options.Platform.Matches(m.Platform)).ToList();
-        if (matching.Count == 0)
-        {
-            // Crossplane packages are built without os/arch; an index over them (ctr's --index-name) says "linux/".
-            matching = parsed.Manifests.Where(m => string.IsNullOrEmpty(m.Platform?.Architecture)).ToList();
-        }
-
-        if (matching.Count == 0 && parsed.Manifests.Count > 0)
-        {
-            string available = string.Join(", ", parsed.Manifests.Select(m => m.Platform?.ToString() ?? "unknown"));
-            throw new XpkgException($"index {index.Digest} has no manifest for {_options.Platform}; it has {available}",
-                "choose one of those with --platform, or keep them all with --all-platforms");
-        }
-
-        return matching;
     }
 
     private Task CopyBlobAsync(Descriptor blob, CancellationToken cancellationToken)

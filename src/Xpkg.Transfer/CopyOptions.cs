@@ -4,8 +4,15 @@ namespace Xpkg.Transfer;
 
 public sealed record CopyOptions
 {
-    /// <summary>The platform to keep from an index; null keeps every platform the source has.</summary>
-    public Platform? Platform { get; init; }
+    /// <summary>The platforms to keep from an index; null keeps every platform the source has.</summary>
+    public IReadOnlyList<Platform>? Platforms { get; init; }
+
+    /// <summary>One platform to keep from an index (<see cref="Platforms"/> of one); null keeps every platform.</summary>
+    public Platform? Platform
+    {
+        get => Platforms is [var only] ? only : null;
+        init => Platforms = value is null ? null : [value];
+    }
 
     /// <summary>Blobs moved at once.</summary>
     public int Jobs { get; init; } = 4;

@@ -1,3 +1,4 @@
+using Xpkg.Oci;
 using Xpkg.Testing;
 using static Xpkg.Install.Tests.Packages;
 
@@ -26,11 +27,18 @@ public sealed class RegistryPackages : IDisposable
         Push($"{Repo}/provider-p:v1.0.0", Meta("Provider", "provider-p") + Crd);
         Push($"{Repo}/configuration-parent:v1.0.0", Meta("Configuration", "parent",
             Dep("Function", $"{Repo}/function-dep", ">=v0.1.0") + Dep("Provider", $"{Repo}/provider-p", ">=v1.0.0")));
+        RegistrySeed.PushIndexAsync(_seed, MultiPlatform, Meta("Function", "function-multi"), MultiPlatforms).GetAwaiter().GetResult();
     }
+
+    /// <summary>The platforms of <see cref="MultiPlatform"/>, in index order.</summary>
+    public static readonly Platform[] MultiPlatforms = [Platform.Parse("linux/amd64"), Platform.Parse("linux/arm64"), Platform.Parse("linux/arm/v7")];
 
     public DistributionRegistry Registry { get; }
 
     public string Repo => Registry.Authority + "/org";
+
+    /// <summary>A Function pushed as an OCI index of one package per platform (<see cref="MultiPlatforms"/>).</summary>
+    public string MultiPlatform => Repo + "/function-multi:v1.0.0";
 
     /// <summary>The Configuration, and a DeploymentRuntimeConfig that runs the Provider from its own runtime image.</summary>
     public string ParentManifests => PackageManifest("Configuration", "parent", $"{Repo}/configuration-parent:v1.0.0") + $$"""

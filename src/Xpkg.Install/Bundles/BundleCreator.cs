@@ -20,30 +20,96 @@ namespace Xpkg.Install.Bundles;
 /// </summary>
 public sealed class BundleCreator(ContentStore store, IPackageSource source, InstallOptions options)
 {
-    public async Task<BundleResult> CreateAsync(ManifestSet input, string file, InstallLog log, CopyOptions copy, CancellationToken cancellationToken)
+    public async Task<BundleResult> CreateAsync(ManifestSet input, string file, BundlePlatforms platforms, InstallLog log, CopyOptions copy, CancellationToken cancellationToken)
     {
         // The lease keeps what is resolved from a concurrent cache gc until it is in the archive.
         using var lease = await store.BeginLeaseAsync(cancellationToken).ConfigureAwait(false);
         var closure = await new PackageInstaller(store, source, options).ResolveAsync(input, InstalledState.Empty, log, cancellationToken).ConfigureAwait(false);
 
-        var references = new List<string>();
+        var images = new List<BundleImage>();
         foreach (var node in closure)
         {
-            references.Add(node.ResolvedReference.ToString());
             log.Add(node.Subject, "bundle", $"{node.ResolvedReference} ({node.Image.Digest})");
-            references.AddRange(await RuntimeImagesAsync(node, input, log, cancellationToken).ConfigureAwait(false));
+            var secrets = node.PullSecrets.Select(input.FindSecret).OfType<PullSecret>().ToList();
+            images.Add(new BundleImage(node.Subject, node.ResolvedReference, secrets, node.Location.Manifest.Platform));
+            images.AddRange(await RuntimeImagesAsync(node, input, secrets, log, cancellationToken).ConfigureAwait(false));
         }
 
-        var images = await new ArchiveSaver(store).SaveAsync(references.Distinct(StringComparer.Ordinal).ToList(), file, ArchiveFormat.Oci, copy, cancellationToken)
-            .ConfigureAwait(false);
-        log.Add("bundle", "write", $"{images.Count} images written to {Path.GetFullPath(file)}");
-        return new BundleResult(Path.GetFullPath(file), closure, images);
+        images = images.DistinctBy(i => i.Name).ToList();
+        var plans = new Dictionary<string, CopyOptions>(StringComparer.Ordinal);
+        var partial = new List<PartialIndex>();
+        foreach (var image in images)
+        {
+            plans[image.Name] = await PlanAsync(image, platforms, copy, partial, log, cancellationToken).ConfigureAwait(false);
+        }
+
+        var saved = await new ArchiveSaver(store).SaveAsync(images.Select(i => i.Name).ToList(), file, ArchiveFormat.Oci,
+            image => plans.TryGetValue(image.Reference ?? "", out var plan) ? plan : copy, cancellationToken).ConfigureAwait(false);
+        log.Add("bundle", "write", $"{saved.Count} images written to {Path.GetFullPath(file)}");
+        return new BundleResult(Path.GetFullPath(file), closure, saved, partial);
+    }
+
+    /// <summary>
+    /// How one image is copied into the bundle. For an index: which of its manifests, after fetching the chosen ones the
+    /// cache lacks (never offline); without a choice, what the cache holds, a partial index being recorded.
+    /// </summary>
+    private async Task<CopyOptions> PlanAsync(BundleImage image, BundlePlatforms platforms, CopyOptions copy, List<PartialIndex> partial, InstallLog log, CancellationToken cancellationToken)
+    {
+        var entry = await ImageLookup.RequireAsync(store, image.Name, cancellationToken).ConfigureAwait(false);
+        if (!MediaTypes.IsIndex(entry.Root.MediaType))
+        {
+            return copy;
+        }
+
+        // install on the air-gapped machine reads package.yaml from the manifest it was read from here, whatever else is chosen.
+        var chosen = platforms.Platforms;
+        if (chosen is not null && image.PackagePlatform is { Architecture.Length: > 0 } read && !chosen.Any(p => p.Matches(read)))
+        {
+            chosen = [.. chosen, read];
+            log.Add(image.Subject, "bundle", $"{image.Name}: {read} kept besides {string.Join(", ", platforms.Platforms!)}, as install reads package.yaml from that manifest");
+        }
+
+        var plan = copy with { Platforms = chosen, AllowSparseIndex = !platforms.Required };
+        var parsed = ParsedManifest.Parse(await store.ReadSmallBlobAsync(entry.Root, cancellationToken).ConfigureAwait(false), entry.Root.MediaType);
+        var selected = PlatformSelection.Select($"{image.Name} ({entry.Root.Digest})", parsed, chosen);
+        var missing = new List<Descriptor>();
+        foreach (var manifest in selected)
+        {
+            if (!await store.IsCompleteAsync(manifest, cancellationToken).ConfigureAwait(false))
+            {
+                missing.Add(manifest);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return plan;
+        }
+
+        string missingNames = string.Join(", ", missing.Select(PlatformSelection.Name));
+        if (!platforms.Required)
+        {
+            var included = selected.Except(missing).Select(PlatformSelection.Name).ToList();
+            partial.Add(new PartialIndex(image.Name, entry.Root.Digest, included, missing.Select(PlatformSelection.Name).ToList()));
+            log.Add(image.Subject, "bundle", $"{image.Name} is an index; the cache holds {string.Join(", ", included)} of it, not {missingNames}: bundled as cached");
+            return plan;
+        }
+
+        if (options.Offline || !await source.CompleteIndexAsync(image.Reference, entry.Root, plan, image.Secrets, cancellationToken).ConfigureAwait(false))
+        {
+            throw new XpkgException(
+                $"{image.Name} ({entry.Root.Digest}) is an index whose {missingNames} manifest{(missing.Count == 1 ? "" : "s")} the cache lacks, and {(options.Offline ? "--offline" : "this xpkg")} opens no connection to fetch {(missing.Count == 1 ? "it" : "them")}; no bundle written",
+                $"run without --offline where {image.Reference.Registry} is reachable, or bring the whole index in first: xpkg pull {image.Name} --all-platforms");
+        }
+
+        log.Add(image.Subject, "bundle", $"{image.Name}: {missingNames} fetched from {image.Reference.Registry} by digest");
+        return plan;
     }
 
     /// <summary>Images the runtime Deployment runs besides the package itself, brought into the cache under the package's policy.</summary>
-    private async Task<List<string>> RuntimeImagesAsync(PackageNode node, ManifestSet input, InstallLog log, CancellationToken cancellationToken)
+    private async Task<List<BundleImage>> RuntimeImagesAsync(PackageNode node, ManifestSet input, List<PullSecret> secrets, InstallLog log, CancellationToken cancellationToken)
     {
-        var result = new List<string>();
+        var result = new List<BundleImage>();
         if (!node.Request.HasRuntime)
         {
             return result;
@@ -51,7 +117,6 @@ public sealed class BundleCreator(ContentStore store, IPackageSource source, Ins
 
         string configName = node.RuntimeConfigName ?? "default";
         var config = input.FindRuntimeConfig(configName) ?? RuntimeConfig.Empty(configName);
-        var secrets = node.PullSecrets.Select(input.FindSecret).OfType<PullSecret>().ToList();
         var policy = options.Offline ? PullPolicy.Never : node.Request.PackagePullPolicy;
         foreach (string image in RuntimeDocuments.Images(node, config).Where(i => i != node.Image.PinnedReference))
         {
@@ -64,9 +129,15 @@ public sealed class BundleCreator(ContentStore store, IPackageSource source, Ins
                 ?? throw new XpkgException($"{node.Subject}: runtime image {image} (DeploymentRuntimeConfig {configName}) is not in the cache and pull policy is {policy}",
                     $"bring it into the cache with xpkg pull {image} or xpkg load FILE");
             log.Add(node.Subject, "bundle", $"runtime image {reference} ({resolved.Digest}) from DeploymentRuntimeConfig {configName}: {resolved.Explanation}");
-            result.Add(reference.ToString());
+            result.Add(new BundleImage(node.Subject, reference, secrets, null));
         }
 
         return result;
+    }
+
+    /// <summary>An image of the bundle, with the pull secrets to fetch it with and, for a package, the platform install reads it for.</summary>
+    private sealed record BundleImage(string Subject, ImageReference Reference, IReadOnlyList<PullSecret> Secrets, Platform? PackagePlatform)
+    {
+        public string Name => Reference.ToString();
     }
 }

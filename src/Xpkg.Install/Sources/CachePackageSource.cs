@@ -23,6 +23,9 @@ public sealed class CachePackageSource : IPackageSource
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
         => (await ReadAsync(cancellationToken).ConfigureAwait(false)).TagsOf(repository);
 
+    public Task<bool> CompleteIndexAsync(ImageReference reference, Descriptor root, CopyOptions options, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
+        => Task.FromResult(false);
+
     /// <summary>Forgets the references read so far; the next question reads the cache again (after this process added to it).</summary>
     internal void Refresh() => _snapshot = null;
 

@@ -49,6 +49,10 @@ public sealed class ContainerdPackageSource(IPackageSource next, ContentStore st
         return await next.ResolveAsync(reference, policy, secrets, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Left to the next source: a node's image store holds what was pulled for that node's platform.</summary>
+    public Task<bool> CompleteIndexAsync(ImageReference reference, Descriptor root, CopyOptions options, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
+        => next.CompleteIndexAsync(reference, root, options, secrets, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (_containerd is not null)

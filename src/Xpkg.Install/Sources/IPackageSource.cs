@@ -24,4 +24,11 @@ public interface IPackageSource
     /// secrets that apply (package secrets and the one an ImageConfig matched).
     /// </summary>
     Task<ResolvedImage?> ResolveAsync(ImageReference reference, PullPolicy policy, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fetches, by digest from the registry <paramref name="reference"/> names, the manifests of index <paramref name="root"/>
+    /// that <paramref name="options"/> selects and the cache lacks, with their blobs. False when this source has no
+    /// registry to ask (the cache alone, or <c>--offline</c>): nothing was fetched.
+    /// </summary>
+    Task<bool> CompleteIndexAsync(ImageReference reference, Descriptor root, CopyOptions options, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken);
 }

@@ -77,6 +77,15 @@ public sealed class RegistryPackageSource : IPackageSource, IDisposable
         return new ResolvedImage(reference, pulled.Root, ImageOrigin.Registry, $"{why}: {reference.Registry} resolved it to {pulled.Root.Digest}; {copied}");
     }
 
+    public async Task<bool> CompleteIndexAsync(ImageReference reference, Descriptor root, CopyOptions options, IReadOnlyList<PullSecret> secrets, CancellationToken cancellationToken)
+    {
+        // By digest, so the content is that of the index being bundled even if the tag has moved since.
+        var pinned = ImageReference.Parse($"{reference.Name}@{root.Digest}");
+        await ClientFor(secrets).Puller.PullAsync(pinned, PullPolicy.Always, offline: false, options, cancellationToken).ConfigureAwait(false);
+        _cache.Refresh();
+        return true;
+    }
+
     // Packages resolve one after another, but a dependency's tags may be listed while another package pulls.
     private (Lazy<RegistryClient> Tags, ImagePuller Puller) ClientFor(IReadOnlyList<PullSecret> secrets)
     {
