@@ -49,6 +49,6 @@ internal static class CommonOptions
         }
 
         bool referrers = ctx.Parse.GetResult(Referrers) is not null && ctx.Get(Referrers);
-        return new CopyOptions { Platform = platform, Jobs = jobs, Observer = observer, ReferrersDepth = referrers ? ReferrersDepth : 0 };
+        return new CopyOptions { Platforms = platform is null ? null : [platform], Jobs = jobs, Observer = observer, ReferrersDepth = referrers ? ReferrersDepth : 0 };
     }
 }

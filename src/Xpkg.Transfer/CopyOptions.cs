@@ -7,13 +7,6 @@ public sealed record CopyOptions
     /// <summary>The platforms to keep from an index; null keeps every platform the source has.</summary>
     public IReadOnlyList<Platform>? Platforms { get; init; }
 
-    /// <summary>One platform to keep from an index (<see cref="Platforms"/> of one); null keeps every platform.</summary>
-    public Platform? Platform
-    {
-        get => Platforms is [var only] ? only : null;
-        init => Platforms = value is null ? null : [value];
-    }
-
     /// <summary>Blobs moved at once.</summary>
     public int Jobs { get; init; } = 4;
 

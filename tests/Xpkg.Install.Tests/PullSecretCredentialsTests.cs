@@ -1,3 +1,4 @@
+using Xpkg.Oci;
 using Xpkg.Install.Input;
 
 namespace Xpkg.Install.Tests;
@@ -7,15 +8,7 @@ public sealed class PullSecretCredentialsTests
     [Fact]
     public async Task SecretsAnswerForTheHostsTheyName()
     {
-        var set = await ManifestReader.ParseAsync("""
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: creds}
-            type: kubernetes.io/dockerconfigjson
-            stringData:
-              .dockerconfigjson: '{"auths":{"https://mirror.example.net/v1/":{"auth":"dXNlcjpwYXNz"},"other.example.org":{"username":"u","password":"p"}}}'
-            """, "in.yaml", CancellationToken.None);
-        var provider = new Xpkg.Install.Sources.PullSecretCredentials(set.Secrets, null);
+        var provider = await ProviderForAsync("""{"auths":{"https://mirror.example.net/v1/":{"auth":"dXNlcjpwYXNz"},"other.example.org":{"username":"u","password":"p"}}}""");
 
         var mirror = await provider.GetAsync("mirror.example.net", null, CancellationToken.None);
         Assert.Equal(("user", "pass"), (mirror?.Username, mirror?.Password));
@@ -27,15 +20,7 @@ public sealed class PullSecretCredentialsTests
     [Fact]
     public async Task KeysMatchAsTheKubeletKeyringMatchesThem()
     {
-        var set = await ManifestReader.ParseAsync("""
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: creds}
-            type: kubernetes.io/dockerconfigjson
-            stringData:
-              .dockerconfigjson: '{"auths":{"reg.example.com":{"username":"host"},"reg.example.com/team":{"username":"team"},"*.corp.example":{"username":"glob"},"reg.example.com:5000":{"username":"port"},"https://index.docker.io/v1/":{"username":"hub"}}}'
-            """, "in.yaml", CancellationToken.None);
-        var provider = new Xpkg.Install.Sources.PullSecretCredentials(set.Secrets, null);
+        var provider = await ProviderForAsync("""{"auths":{"reg.example.com":{"username":"host"},"reg.example.com/team":{"username":"team"},"*.corp.example":{"username":"glob"},"reg.example.com:5000":{"username":"port"},"https://index.docker.io/v1/":{"username":"hub"}}}""");
 
         async Task<string?> UserFor(string host, string repository) => (await provider.GetAsync(host, repository, CancellationToken.None))?.Username;
         Assert.Equal("team", await UserFor("reg.example.com", "team/fn"));
@@ -46,5 +31,27 @@ public sealed class PullSecretCredentialsTests
         Assert.Null(await UserFor("a.eu.corp.example", "fn")); // a glob is one label
         Assert.Equal("hub", await UserFor("docker.io", "library/fn"));
         Assert.Null(await UserFor("reg.example.org", "team/fn"));
+    }
+
+    [Fact]
+    public async Task ABrokenAuthFieldIsBadInputThatNeverShowsTheValue()
+    {
+        var e = await Assert.ThrowsAsync<InvalidInputException>(() => ProviderForAsync("""{"auths":{"reg.example.com":{"auth":"not-base64!secretish"}}}"""));
+        Assert.Contains("Secret creds (key reg.example.com): an \"auth\" value is not base64", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secretish", e.Message + e.Hint, StringComparison.Ordinal);
+    }
+
+    // The Secret is read the way install reads its inputs, so the provider sees what an install would.
+    private static async Task<Xpkg.Install.Sources.PullSecretCredentials> ProviderForAsync(string dockerConfigJson)
+    {
+        var set = await ManifestReader.ParseAsync($"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{"}name: creds{"}"}
+            type: kubernetes.io/dockerconfigjson
+            stringData:
+              .dockerconfigjson: '{dockerConfigJson}'
+            """, "in.yaml", CancellationToken.None);
+        return new Xpkg.Install.Sources.PullSecretCredentials(set.Secrets, null);
     }
 }

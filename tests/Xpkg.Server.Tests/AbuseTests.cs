@@ -15,31 +15,26 @@ public sealed class AbuseTests : IAsyncLifetime
     private const long TwoGigabytes = 2L * 1000 * 1000 * 1000;
     private const long CancelAfter = 256L << 20;
     private readonly RegistryFixture _registry = new();
-    private RegistryApi _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _registry.InitializeAsync();
-        _api = new RegistryApi(_registry.Client);
-    }
+    public Task InitializeAsync() => _registry.InitializeAsync();
 
     public Task DisposeAsync() => _registry.DisposeAsync();
 
     [Fact]
     public async Task TwoGigabyteUpload_CancelledPartWay_ThenDeleted_LeavesNoData_AndTheServerServes()
     {
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
         string location = RegistryApi.Location(post);
         await SendCancelledAsync(_registry.Client, location);
 
         // The DELETE waits for the broken PATCH to finish on the server (one request per session at a time).
-        using (var delete = await _api.SendAsync(HttpMethod.Delete, location))
+        using (var delete = await _registry.Api.SendAsync(HttpMethod.Delete, location))
         {
             Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         }
 
         Assert.Empty(Directory.GetFiles(Path.Combine(_registry.Store.Root, "ingest")));
-        await AssertServingAndValidAsync(_api, _registry.Store);
+        await AssertServingAndValidAsync(_registry.Api, _registry.Store);
     }
 
     [Fact]
@@ -65,7 +60,7 @@ public sealed class AbuseTests : IAsyncLifetime
     public async Task TwoHundredOpenConnections_GetTheManifestAndHeadItsBlobs_AllAnswered()
     {
         var data = new ConformanceData();
-        await _api.PushImageAsync(Name, "latest", data.Configs[0], data.Layer, data.Manifests[0]);
+        await _registry.Api.PushImageAsync(Name, "latest", data.Configs[0], data.Layer, data.Manifests[0]);
         var blobs = new[] { Digest.Compute(data.Configs[0]), Digest.Compute(data.Layer) };
 
         // One client (so one connection) each, all opened before any of them asks for anything.
@@ -116,14 +111,14 @@ public sealed class AbuseTests : IAsyncLifetime
     [InlineData("PUT", "/v2/abuse/test/manifests/.not-a-tag", 400, "TAG_INVALID")]
     public async Task MalformedDigestsAndNames_GetTheSpecsErrorCode(string method, string path, int status, string code)
     {
-        using var r = await _api.SendAsync(new HttpMethod(method), path, method is "PUT" ? "{}"u8.ToArray() : null, MediaTypes.OciManifest);
+        using var r = await _registry.Api.SendAsync(new HttpMethod(method), path, method is "PUT" ? "{}"u8.ToArray() : null, MediaTypes.OciManifest);
         Assert.Equal(status, (int)r.StatusCode);
         if (method != "HEAD")
         {
             Assert.Contains($"\"code\":\"{code}\"", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        await AssertServingAndValidAsync(_api, _registry.Store);
+        await AssertServingAndValidAsync(_registry.Api, _registry.Store);
     }
 
     /// <summary>A PATCH that declares 2 GB and is cancelled by its client after 256 MiB.</summary>

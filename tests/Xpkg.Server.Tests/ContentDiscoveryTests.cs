@@ -15,15 +15,12 @@ public sealed class ContentDiscoveryTests(ContentDiscoveryTests.Setup setup) : I
     {
         public ConformanceData Data { get; } = new();
 
-        public RegistryApi Api { get; private set; } = null!;
-
         /// <summary>The <c>OCI-Subject</c> each referrer push answered with, by manifest digest.</summary>
         public Dictionary<Digest, string?> SubjectHeaders { get; } = [];
 
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            Api = new RegistryApi(Client);
             foreach (var blob in new[] { Data.Configs[2], Data.Configs[4], Data.Layer }.Concat(Data.ReferrerBlobs))
             {
                 using var put = await Api.PushBlobAsync(Name, blob);

@@ -9,13 +9,11 @@ public sealed class ContentManagementTests : IAsyncLifetime
     private const string Name = "conformance/management";
     private readonly ConformanceRegistry _registry = new();
     private readonly ConformanceData _data = new();
-    private RegistryApi _api = null!;
 
     public async Task InitializeAsync()
     {
         await _registry.InitializeAsync();
-        _api = new RegistryApi(_registry.Client);
-        await _api.PushImageAsync(Name, "tagtest0", _data.Configs[3], _data.Layer, _data.Manifests[3]);
+        await _registry.Api.PushImageAsync(Name, "tagtest0", _data.Configs[3], _data.Layer, _data.Manifests[3]);
     }
 
     public Task DisposeAsync() => _registry.DisposeAsync();
@@ -25,7 +23,7 @@ public sealed class ContentManagementTests : IAsyncLifetime
     {
         var manifest = ConformanceData.DigestOf(_data.Manifests[3]);
         int tagsBefore = await TagCountAsync();
-        using (var g1 = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/tagtest0"))
+        using (var g1 = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/tagtest0"))
         {
             // Tag deletion may be disallowed: 405, or 400 that must say UNSUPPORTED.
             Assert.True(g1.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed, g1.StatusCode.ToString());
@@ -35,17 +33,17 @@ public sealed class ContentManagementTests : IAsyncLifetime
             }
         }
 
-        using (var g2 = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{manifest}"))
+        using (var g2 = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{manifest}"))
         {
             Assert.True(g2.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.NotFound, g2.StatusCode.ToString());
         }
 
-        using (var g3 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{manifest}", configure: r => r.Headers.Accept.ParseAdd(Xpkg.Oci.MediaTypes.OciManifest)))
+        using (var g3 = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/manifests/{manifest}", configure: r => r.Headers.Accept.ParseAdd(Xpkg.Oci.MediaTypes.OciManifest)))
         {
             Assert.Equal(HttpStatusCode.NotFound, g3.StatusCode);
         }
 
-        using (var g4 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list"))
+        using (var g4 = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list"))
         {
             if (g4.StatusCode != HttpStatusCode.NotFound)
             {
@@ -57,11 +55,11 @@ public sealed class ContentManagementTests : IAsyncLifetime
         foreach (var blob in new[] { _data.Configs[3], _data.Layer })
         {
             var digest = ConformanceData.DigestOf(blob);
-            using var b1 = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{digest}");
+            using var b1 = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{digest}");
             Assert.True(b1.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, b1.StatusCode.ToString());
             if (b1.StatusCode == HttpStatusCode.Accepted)
             {
-                using var b2 = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{digest}");
+                using var b2 = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{digest}");
                 Assert.Equal(HttpStatusCode.NotFound, b2.StatusCode);
             }
         }
@@ -69,7 +67,7 @@ public sealed class ContentManagementTests : IAsyncLifetime
 
     private async Task<int> TagCountAsync()
     {
-        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list");
+        using var r = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list");
         if (r.StatusCode == HttpStatusCode.NotFound)
         {
             return 0;

@@ -9,13 +9,11 @@ public sealed class DeletionTests : IAsyncLifetime
     private const string Name = "deletion/test";
     private readonly RegistryFixture _registry = new();
     private readonly ConformanceData _data = new();
-    private RegistryApi _api = null!;
 
     public async Task InitializeAsync()
     {
         await _registry.InitializeAsync();
-        _api = new RegistryApi(_registry.Client);
-        await _api.PushImageAsync(Name, "tagtest0", _data.Configs[3], _data.Layer, _data.Manifests[3]);
+        await _registry.Api.PushImageAsync(Name, "tagtest0", _data.Configs[3], _data.Layer, _data.Manifests[3]);
     }
 
     public Task DisposeAsync() => _registry.DisposeAsync();
@@ -23,58 +21,58 @@ public sealed class DeletionTests : IAsyncLifetime
     [Fact]
     public async Task DeleteByDigest_RemovesEveryTagOfIt_AndTagCountDrops()
     {
-        using (var second = await _api.PutManifestAsync(Name, "other", _data.Manifests[3]))
+        using (var second = await _registry.Api.PutManifestAsync(Name, "other", _data.Manifests[3]))
         {
             Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         }
 
-        await _api.PushImageAsync(Name, "keep", _data.Configs[4], _data.Layer, _data.Manifests[4]);
+        await _registry.Api.PushImageAsync(Name, "keep", _data.Configs[4], _data.Layer, _data.Manifests[4]);
         Assert.Equal(3, await TagCountAsync());
-        using (var delete = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}"))
+        using (var delete = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}"))
         {
             Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         }
 
         Assert.Equal(1, await TagCountAsync());
-        using var again = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}");
+        using var again = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}");
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
 
     [Fact]
     public async Task DeleteBlob_StillUsedByAnImage_IsRefusedAndTheImageStaysWhole()
     {
-        using var delete = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(_data.Layer)}");
+        using var delete = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(_data.Layer)}");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
         Assert.Contains("UNSUPPORTED", await delete.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var get = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(_data.Layer)}");
+        using var get = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(_data.Layer)}");
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
     }
 
     [Fact]
     public async Task DeleteUnknownTagAndBlob_Are404()
     {
-        using var tag = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/nosuchtag");
+        using var tag = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/nosuchtag");
         Assert.Equal(HttpStatusCode.NotFound, tag.StatusCode);
-        using var blob = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DummyDigest}");
+        using var blob = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DummyDigest}");
         Assert.Equal(HttpStatusCode.NotFound, blob.StatusCode);
     }
 
     [Fact]
     public async Task DeleteTagAndManifest_ThenBlobs_AllAccepted_AndCacheVerifies()
     {
-        using (var tag = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/tagtest0"))
+        using (var tag = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/tagtest0"))
         {
             Assert.Equal(HttpStatusCode.Accepted, tag.StatusCode);
         }
 
-        using (var manifest = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}"))
+        using (var manifest = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/manifests/{ConformanceData.DigestOf(_data.Manifests[3])}"))
         {
             Assert.Equal(HttpStatusCode.Accepted, manifest.StatusCode);
         }
 
         foreach (var blob in new[] { _data.Configs[3], _data.Layer })
         {
-            using var delete = await _api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(blob)}");
+            using var delete = await _registry.Api.SendAsync(HttpMethod.Delete, $"/v2/{Name}/blobs/{ConformanceData.DigestOf(blob)}");
             Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         }
 
@@ -85,7 +83,7 @@ public sealed class DeletionTests : IAsyncLifetime
 
     private async Task<int> TagCountAsync()
     {
-        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list");
+        using var r = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/tags/list");
         using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
         return doc.RootElement.GetProperty("tags").GetArrayLength();
     }

@@ -14,12 +14,9 @@ public sealed class PullWorkflowTests(PullWorkflowTests.Setup setup) : IClassFix
     {
         public ConformanceData Data { get; } = new();
 
-        public RegistryApi Api { get; private set; } = null!;
-
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            Api = new RegistryApi(Client);
             foreach (var blob in new[] { Data.Configs[0], Data.Configs[1], Data.Layer })
             {
                 using var put = await Api.PushBlobAsync(Name, blob);

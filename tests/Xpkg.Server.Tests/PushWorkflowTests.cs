@@ -15,12 +15,9 @@ public sealed class PushWorkflowTests(PushWorkflowTests.Setup setup) : IClassFix
     {
         public ConformanceData Data { get; } = new();
 
-        public RegistryApi Api { get; private set; } = null!;
-
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            Api = new RegistryApi(Client);
         }
     }
 

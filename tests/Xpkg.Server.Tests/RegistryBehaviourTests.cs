@@ -10,13 +10,8 @@ namespace Xpkg.Server.Tests;
 public sealed class RegistryBehaviourTests : IAsyncLifetime
 {
     private readonly RegistryFixture _registry = new();
-    private RegistryApi _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _registry.InitializeAsync();
-        _api = new RegistryApi(_registry.Client);
-    }
+    public Task InitializeAsync() => _registry.InitializeAsync();
 
     public Task DisposeAsync() => _registry.DisposeAsync();
 
@@ -25,14 +20,14 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     {
         var data = new ConformanceData();
         byte[] large = WithAnnotationPadding(data.Manifests[0], 4 * 1024 * 1024);
-        await _api.PushImageAsync("big/manifest", "large", data.Configs[0], data.Layer, large);
-        using (var get = await _api.SendAsync(HttpMethod.Get, "/v2/big/manifest/manifests/large"))
+        await _registry.Api.PushImageAsync("big/manifest", "large", data.Configs[0], data.Layer, large);
+        using (var get = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/big/manifest/manifests/large"))
         {
             Assert.Equal(large, await get.Content.ReadAsByteArrayAsync());
         }
 
         byte[] tooLarge = WithAnnotationPadding(data.Manifests[0], 9 * 1024 * 1024);
-        using var put = await _api.PutManifestAsync("big/manifest", "toolarge", tooLarge);
+        using var put = await _registry.Api.PutManifestAsync("big/manifest", "toolarge", tooLarge);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, put.StatusCode);
     }
 
@@ -46,17 +41,17 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
             .Replace(MediaTypes.OciLayerGzip, MediaTypes.DockerLayerGzip, StringComparison.Ordinal));
         foreach (var blob in new[] { data.Configs[0], data.Layer })
         {
-            using var b = await _api.PushBlobAsync("docker/v2s2", blob);
+            using var b = await _registry.Api.PushBlobAsync("docker/v2s2", blob);
         }
 
-        using (var put = await _api.PutManifestAsync("docker/v2s2", "latest", docker, MediaTypes.DockerManifest))
+        using (var put = await _registry.Api.PutManifestAsync("docker/v2s2", "latest", docker, MediaTypes.DockerManifest))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
         foreach (string reference in new[] { "latest", Digest.Compute(docker).ToString() })
         {
-            using var get = await _api.SendAsync(HttpMethod.Get, "/v2/docker/v2s2/manifests/" + reference);
+            using var get = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/docker/v2s2/manifests/" + reference);
             Assert.Equal(MediaTypes.DockerManifest, get.Content.Headers.ContentType?.MediaType);
             Assert.Equal(docker, await get.Content.ReadAsByteArrayAsync());
         }
@@ -65,12 +60,12 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task InvalidManifest_Is400ManifestInvalid_AndMismatchedDigestIs400()
     {
-        using var junk = await _api.PutManifestAsync("bad/manifest", "latest", "blablabla"u8.ToArray());
+        using var junk = await _registry.Api.PutManifestAsync("bad/manifest", "latest", "blablabla"u8.ToArray());
         Assert.Equal(HttpStatusCode.BadRequest, junk.StatusCode);
         Assert.Contains("MANIFEST_INVALID", await junk.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var data = new ConformanceData();
-        using var mismatch = await _api.PutManifestAsync("bad/manifest", ConformanceData.DigestOf(data.Manifests[1]).ToString(), data.Manifests[0]);
+        using var mismatch = await _registry.Api.PutManifestAsync("bad/manifest", ConformanceData.DigestOf(data.Manifests[1]).ToString(), data.Manifests[0]);
         Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
         Assert.Contains("DIGEST_INVALID", await mismatch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -81,10 +76,10 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
         var data = new ConformanceData();
         foreach (var blob in new[] { data.Configs[0], data.Layer })
         {
-            using var b = await _api.PushBlobAsync("tag/params", blob);
+            using var b = await _registry.Api.PushBlobAsync("tag/params", blob);
         }
 
-        using var put = await _api.PutManifestAsync("tag/params", $"{ConformanceData.DigestOf(data.Manifests[0])}?tag=one&tag=two", data.Manifests[0]);
+        using var put = await _registry.Api.PutManifestAsync("tag/params", $"{ConformanceData.DigestOf(data.Manifests[0])}?tag=one&tag=two", data.Manifests[0]);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         Assert.Equal(["one", "two"], put.Headers.GetValues("OCI-Tag"));
         using var tags = JsonDocument.Parse(await _registry.Client.GetStringAsync("/v2/tag/params/tags/list"));
@@ -95,17 +90,17 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     public async Task Referrers_IncludeThoseListedUnderTheFallbackTag()
     {
         var data = new ConformanceData();
-        await _api.PushImageAsync("fallback/test", "latest", data.Configs[0], data.Layer, data.Manifests[0]);
+        await _registry.Api.PushImageAsync("fallback/test", "latest", data.Configs[0], data.Layer, data.Manifests[0]);
         var subject = ConformanceData.DigestOf(data.Manifests[0]);
         var listed = Digest.Compute("not really a manifest"u8);
         byte[] fallbackIndex = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OciIndex + "\",\"manifests\":[{\"mediaType\":\""
             + MediaTypes.OciManifest + "\",\"digest\":\"" + listed + "\",\"size\":21,\"artifactType\":\"application/x-old\"}]}");
-        using (var put = await _api.PutManifestAsync("fallback/test", "sha256-" + subject.Encoded, fallbackIndex, MediaTypes.OciIndex))
+        using (var put = await _registry.Api.PutManifestAsync("fallback/test", "sha256-" + subject.Encoded, fallbackIndex, MediaTypes.OciIndex))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
-        using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/fallback/test/referrers/{subject}");
+        using var r = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/fallback/test/referrers/{subject}");
         var index = JsonSerializer.Deserialize(await r.Content.ReadAsByteArrayAsync(), OciJsonContext.Default.OciIndexDocument)!;
         var only = Assert.Single(index.Manifests);
         Assert.Equal(listed, only.Digest);
@@ -117,30 +112,30 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     {
         byte[] content = RandomNumberGenerator.GetBytes(1000);
         var digest = Digest.Compute(content);
-        using (var put = await _api.PushBlobAsync("ranges/test", content))
+        using (var put = await _registry.Api.PushBlobAsync("ranges/test", content))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
         string url = $"/v2/ranges/test/blobs/{digest}";
-        using (var part = await _api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(100, 199)))
+        using (var part = await _registry.Api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(100, 199)))
         {
             Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
             Assert.Equal("bytes 100-199/1000", part.Content.Headers.ContentRange?.ToString());
             Assert.Equal(content[100..200], await part.Content.ReadAsByteArrayAsync());
         }
 
-        using (var suffix = await _api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(null, 10)))
+        using (var suffix = await _registry.Api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(null, 10)))
         {
             Assert.Equal(content[990..], await suffix.Content.ReadAsByteArrayAsync());
         }
 
-        using (var open = await _api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(900, null)))
+        using (var open = await _registry.Api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(900, null)))
         {
             Assert.Equal(content[900..], await open.Content.ReadAsByteArrayAsync());
         }
 
-        using var beyond = await _api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(5000, null));
+        using var beyond = await _registry.Api.SendAsync(HttpMethod.Get, url, configure: r => r.Headers.Range = new(5000, null));
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, beyond.StatusCode);
         Assert.Equal("bytes */1000", beyond.Content.Headers.ContentRange?.ToString());
     }
@@ -151,13 +146,13 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
         var data = new ConformanceData();
         foreach (string name in new[] { "c/three", "a/one", "b/two" })
         {
-            await _api.PushImageAsync(name, "latest", data.Configs[0], data.Layer, data.Manifests[0]);
+            await _registry.Api.PushImageAsync(name, "latest", data.Configs[0], data.Layer, data.Manifests[0]);
         }
 
         using var all = JsonDocument.Parse(await _registry.Client.GetStringAsync("/v2/_catalog"));
         Assert.Equal(["a/one", "b/two", "c/three"], all.RootElement.GetProperty("repositories").EnumerateArray().Select(e => e.GetString()));
 
-        using var first = await _api.SendAsync(HttpMethod.Get, "/v2/_catalog?n=2");
+        using var first = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/_catalog?n=2");
         Assert.Equal("</v2/_catalog?n=2&last=b%2Ftwo>; rel=\"next\"", RegistryApi.Header(first, "Link"));
         using var second = JsonDocument.Parse(await _registry.Client.GetStringAsync("/v2/_catalog?n=2&last=b%2Ftwo"));
         Assert.Equal(["c/three"], second.RootElement.GetProperty("repositories").EnumerateArray().Select(e => e.GetString()));
@@ -176,7 +171,7 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
         var root = Descriptor.For(MediaTypes.OciManifest, data.Manifests[0]);
         await store.TagAsync("docker.io/library/alpine:3.20", root, "test", CancellationToken.None);
 
-        using (var get = await _api.SendAsync(HttpMethod.Get, "/v2/library/alpine/manifests/3.20"))
+        using (var get = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/library/alpine/manifests/3.20"))
         {
             Assert.Equal(HttpStatusCode.OK, get.StatusCode);
             Assert.Equal(data.Manifests[0], await get.Content.ReadAsByteArrayAsync());
@@ -186,8 +181,8 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
         Assert.Equal(["3.20"], tags.RootElement.GetProperty("tags").EnumerateArray().Select(e => e.GetString()));
 
         // A push of the same name:tag is recorded under this registry's host and wins from then on.
-        await _api.PushImageAsync("library/alpine", "3.20", data.Configs[1], data.Layer, data.Manifests[1]);
-        using var after = await _api.SendAsync(HttpMethod.Get, "/v2/library/alpine/manifests/3.20");
+        await _registry.Api.PushImageAsync("library/alpine", "3.20", data.Configs[1], data.Layer, data.Manifests[1]);
+        using var after = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/library/alpine/manifests/3.20");
         Assert.Equal(data.Manifests[1], await after.Content.ReadAsByteArrayAsync());
         Assert.NotNull(await store.References.FindAsync($"{_registry.Server.RegistryHost}/library/alpine:3.20", CancellationToken.None));
         Assert.NotNull(await store.References.FindAsync("docker.io/library/alpine:3.20", CancellationToken.None));
@@ -196,24 +191,24 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task BadNamesAndPaths_GiveSpecErrors()
     {
-        using (var upper = await _api.SendAsync(HttpMethod.Get, "/v2/UPPER/case/tags/list"))
+        using (var upper = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/UPPER/case/tags/list"))
         {
             Assert.Equal(HttpStatusCode.BadRequest, upper.StatusCode);
             Assert.Contains("NAME_INVALID", await upper.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using (var unknown = await _api.SendAsync(HttpMethod.Get, "/v2/no/such/repo/tags/list"))
+        using (var unknown = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/no/such/repo/tags/list"))
         {
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
             Assert.Contains("NAME_UNKNOWN", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using (var method = await _api.SendAsync(HttpMethod.Post, "/v2/some/repo/tags/list"))
+        using (var method = await _registry.Api.SendAsync(HttpMethod.Post, "/v2/some/repo/tags/list"))
         {
             Assert.Equal(HttpStatusCode.MethodNotAllowed, method.StatusCode);
         }
 
-        using var nowhere = await _api.SendAsync(HttpMethod.Get, "/v2/some/repo/elsewhere/x");
+        using var nowhere = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/some/repo/elsewhere/x");
         Assert.Equal(HttpStatusCode.NotFound, nowhere.StatusCode);
     }
 
@@ -231,17 +226,17 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     {
         foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head, HttpMethod.Delete, HttpMethod.Put, HttpMethod.Patch })
         {
-            using var r = await _api.SendAsync(method, path, method == HttpMethod.Put || method == HttpMethod.Patch ? [1, 2, 3] : null);
+            using var r = await _registry.Api.SendAsync(method, path, method == HttpMethod.Put || method == HttpMethod.Patch ? [1, 2, 3] : null);
             Assert.InRange((int)r.StatusCode, 400, 499);
         }
 
         string longName = string.Join('/', Enumerable.Repeat("abcdefghij", 30));
-        using (var tooLong = await _api.SendAsync(HttpMethod.Get, $"/v2/{longName}/tags/list"))
+        using (var tooLong = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{longName}/tags/list"))
         {
             Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         }
 
-        using var ping = await _api.SendAsync(HttpMethod.Get, "/v2/");
+        using var ping = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/");
         Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
         var verified = await new Xpkg.Store.StoreVerifier(_registry.Store).VerifyAsync(CancellationToken.None);
         Assert.Empty(verified.Corrupt);
@@ -250,7 +245,7 @@ public sealed class RegistryBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task AccessLog_IsOneJsonObjectPerRequest()
     {
-        using (var ping = await _api.SendAsync(HttpMethod.Get, "/v2/"))
+        using (var ping = await _registry.Api.SendAsync(HttpMethod.Get, "/v2/"))
         {
             Assert.Equal("registry/2.0", RegistryApi.Header(ping, "Docker-Distribution-API-Version"));
         }

@@ -17,6 +17,8 @@ public class RegistryFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>Distribution API calls through <see cref="Client"/>.</summary>
+    public RegistryApi Api { get; private set; } = null!;
 
     public string AccessLog
     {
@@ -48,6 +50,7 @@ public class RegistryFixture : IAsyncLifetime
         if (MayUseExternalRegistry && Environment.GetEnvironmentVariable("XPKG_CONFORMANCE_URL") is { Length: > 0 } external)
         {
             Client = new HttpClient(CreateHandler()) { BaseAddress = new Uri(external), Timeout = TimeSpan.FromSeconds(60) };
+            Api = new RegistryApi(Client);
             IsExternal = true;
             return;
         }
@@ -63,6 +66,7 @@ public class RegistryFixture : IAsyncLifetime
         Server = await RegistryServer.StartAsync(Store, options, CancellationToken.None);
         Client = new HttpClient(CreateHandler()) { BaseAddress = Server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("xpkg-server-tests", "1"));
+        Api = new RegistryApi(Client);
     }
 
     public virtual async Task DisposeAsync()

@@ -11,13 +11,8 @@ public sealed class UploadTests : IAsyncLifetime
 {
     private const string Name = "uploads/test";
     private readonly RegistryFixture _registry = new();
-    private RegistryApi _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _registry.InitializeAsync();
-        _api = new RegistryApi(_registry.Client);
-    }
+    public Task InitializeAsync() => _registry.InitializeAsync();
 
     public Task DisposeAsync() => _registry.DisposeAsync();
 
@@ -25,7 +20,7 @@ public sealed class UploadTests : IAsyncLifetime
     public async Task MonolithicPut_Over30MB_IsAccepted()
     {
         byte[] big = RandomNumberGenerator.GetBytes(31 * 1024 * 1024);
-        using var put = await _api.PushBlobAsync(Name, big);
+        using var put = await _registry.Api.PushBlobAsync(Name, big);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         Assert.Equal(big.Length, new FileInfo(_registry.Store.BlobPath(Digest.Compute(big))).Length);
     }
@@ -35,13 +30,13 @@ public sealed class UploadTests : IAsyncLifetime
     {
         byte[] content = RandomNumberGenerator.GetBytes(100);
         var claimed = Digest.Compute("something else"u8);
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
-        using var put = await _api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(RegistryApi.Location(post), claimed), content);
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var put = await _registry.Api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(RegistryApi.Location(post), claimed), content);
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Contains("DIGEST_INVALID", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.False(File.Exists(_registry.Store.BlobPath(claimed)));
 
-        using var single = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/?digest={claimed}", content);
+        using var single = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/?digest={claimed}", content);
         Assert.Equal(HttpStatusCode.BadRequest, single.StatusCode);
         Assert.Empty(Directory.GetFiles(Path.Combine(_registry.Store.Root, "ingest")));
     }
@@ -49,10 +44,10 @@ public sealed class UploadTests : IAsyncLifetime
     [Fact]
     public async Task MalformedDigest_Is400()
     {
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
-        using var put = await _api.SendAsync(HttpMethod.Put, RegistryApi.Location(post) + "?digest=sha256:xyz", [1, 2, 3]);
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var put = await _registry.Api.SendAsync(HttpMethod.Put, RegistryApi.Location(post) + "?digest=sha256:xyz", [1, 2, 3]);
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
-        using var get = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/md5:abc");
+        using var get = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/md5:abc");
         Assert.Equal(HttpStatusCode.BadRequest, get.StatusCode);
     }
 
@@ -61,29 +56,29 @@ public sealed class UploadTests : IAsyncLifetime
     {
         byte[] content = RandomNumberGenerator.GetBytes(1000);
         var digest = Digest.Compute(content, Digest.Sha512);
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
-        using var put = await _api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(RegistryApi.Location(post), digest), content);
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var put = await _registry.Api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(RegistryApi.Location(post), digest), content);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        using var get = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{digest}");
+        using var get = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{digest}");
         Assert.Equal(content, await get.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
     public async Task Cancel_Is204_ThenTheUploadIsUnknown()
     {
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
         string location = RegistryApi.Location(post);
-        using (var patch = await _api.SendAsync(HttpMethod.Patch, location, new byte[1000]))
+        using (var patch = await _registry.Api.SendAsync(HttpMethod.Patch, location, new byte[1000]))
         {
             Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
         }
 
-        using (var cancel = await _api.SendAsync(HttpMethod.Delete, location))
+        using (var cancel = await _registry.Api.SendAsync(HttpMethod.Delete, location))
         {
             Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
         }
 
-        using var status = await _api.SendAsync(HttpMethod.Get, location);
+        using var status = await _registry.Api.SendAsync(HttpMethod.Get, location);
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
         Assert.Contains("BLOB_UPLOAD_UNKNOWN", await status.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(Path.Combine(_registry.Store.Root, "ingest")));
@@ -122,9 +117,9 @@ public sealed class UploadTests : IAsyncLifetime
     [Fact]
     public async Task UploadOfAnotherRepository_IsUnknown()
     {
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
         string other = RegistryApi.Location(post).Replace(Name, "uploads/other", StringComparison.Ordinal);
-        using var patch = await _api.SendAsync(HttpMethod.Patch, other, new byte[10]);
+        using var patch = await _registry.Api.SendAsync(HttpMethod.Patch, other, new byte[10]);
         Assert.Equal(HttpStatusCode.NotFound, patch.StatusCode);
     }
 
@@ -132,20 +127,20 @@ public sealed class UploadTests : IAsyncLifetime
     public async Task ChunkWithWrongLength_IsRejected_AndTheUploadCanContinue()
     {
         byte[] content = RandomNumberGenerator.GetBytes(64);
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
         string location = RegistryApi.Location(post);
-        using (var bad = await _api.SendAsync(HttpMethod.Patch, location, content[..10], configure: r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", "0-31")))
+        using (var bad = await _registry.Api.SendAsync(HttpMethod.Patch, location, content[..10], configure: r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", "0-31")))
         {
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         }
 
-        using (var good = await _api.SendAsync(HttpMethod.Patch, location, content[..32], configure: r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", "0-31")))
+        using (var good = await _registry.Api.SendAsync(HttpMethod.Patch, location, content[..32], configure: r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", "0-31")))
         {
             Assert.Equal(HttpStatusCode.Accepted, good.StatusCode);
         }
 
         // The last chunk rides on the PUT.
-        using var put = await _api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(location, Digest.Compute(content)), content[32..],
+        using var put = await _registry.Api.SendAsync(HttpMethod.Put, RegistryApi.WithDigest(location, Digest.Compute(content)), content[32..],
             configure: r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", "32-63"));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
     }
@@ -153,13 +148,13 @@ public sealed class UploadTests : IAsyncLifetime
     [Fact]
     public async Task ClientThatStopsMidUpload_LeavesTheServerServing_AndTheStoreValid()
     {
-        using var post = await _api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
+        using var post = await _registry.Api.SendAsync(HttpMethod.Post, $"/v2/{Name}/blobs/uploads/");
         string location = RegistryApi.Location(post);
         var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(new FailingStream(3 * 1024 * 1024)) };
         await Assert.ThrowsAnyAsync<Exception>(() => _registry.Client.SendAsync(request));
 
         byte[] content = RandomNumberGenerator.GetBytes(5000);
-        using var fresh = await _api.PushBlobAsync(Name, content);
+        using var fresh = await _registry.Api.PushBlobAsync(Name, content);
         Assert.Equal(HttpStatusCode.Created, fresh.StatusCode);
         var verified = await new StoreVerifier(_registry.Store).VerifyAsync(CancellationToken.None);
         Assert.Empty(verified.Corrupt);
@@ -169,7 +164,7 @@ public sealed class UploadTests : IAsyncLifetime
     public async Task TwoHundredConcurrentConnections_AreAllServed()
     {
         byte[] content = RandomNumberGenerator.GetBytes(4096);
-        using (var put = await _api.PushBlobAsync(Name, content))
+        using (var put = await _registry.Api.PushBlobAsync(Name, content))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
@@ -190,13 +185,13 @@ public sealed class UploadTests : IAsyncLifetime
         var blobs = Enumerable.Range(0, 40).Select(_ => RandomNumberGenerator.GetBytes(20_000)).ToList();
         var pushes = blobs.Select(async b =>
         {
-            using var r = await _api.PushBlobAsync(Name, b);
+            using var r = await _registry.Api.PushBlobAsync(Name, b);
             return r.StatusCode;
         });
         Assert.All(await Task.WhenAll(pushes), s => Assert.Equal(HttpStatusCode.Created, s));
         var reads = blobs.Select(async b =>
         {
-            using var r = await _api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{Digest.Compute(b)}");
+            using var r = await _registry.Api.SendAsync(HttpMethod.Get, $"/v2/{Name}/blobs/{Digest.Compute(b)}");
             return (await r.Content.ReadAsByteArrayAsync()).SequenceEqual(b);
         });
         Assert.All(await Task.WhenAll(reads), Assert.True);

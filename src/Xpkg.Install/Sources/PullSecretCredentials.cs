@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Xpkg.Install.Input;
 using Xpkg.Registry.Auth;
@@ -28,7 +27,7 @@ public sealed class PullSecretCredentials : ICredentialProvider
             foreach (var auth in doc.RootElement.GetProperty("auths").EnumerateObject())
             {
                 string key = KeyOf(auth.Name);
-                if (key.Length > 0 && Read(auth.Value, $"Secret {secret.Name} (key {auth.Name})") is { } credential)
+                if (key.Length > 0 && DockerConfigFile.ReadEntry(auth.Value, $"Secret {secret.Name} (key {auth.Name})") is { } credential)
                 {
                     _keys.Add((key, credential));
                 }
@@ -41,7 +40,7 @@ public sealed class PullSecretCredentials : ICredentialProvider
 
     public async Task<Credential?> GetAsync(string registryHost, string? repository, CancellationToken cancellationToken)
     {
-        string target = HostOf(registryHost) + "/" + (repository ?? "").Trim('/');
+        string target = AuthKeys.NormalizeHost(registryHost) + "/" + (repository ?? "").Trim('/');
         foreach (var (key, credential) in _keys)
         {
             if (Matches(key, target))
@@ -61,7 +60,7 @@ public sealed class PullSecretCredentials : ICredentialProvider
     {
         string s = key.Contains("://", StringComparison.Ordinal) ? key[(key.IndexOf("://", StringComparison.Ordinal) + 3)..] : key;
         int slash = s.IndexOf('/', StringComparison.Ordinal);
-        string host = HostOf(slash < 0 ? s : s[..slash]);
+        string host = AuthKeys.NormalizeHost(slash < 0 ? s : s[..slash]);
         string path = slash < 0 ? "" : s[slash..];
         if (path.StartsWith("/v1/", StringComparison.Ordinal) || path.StartsWith("/v2/", StringComparison.Ordinal))
         {
@@ -69,12 +68,6 @@ public sealed class PullSecretCredentials : ICredentialProvider
         }
 
         return path is "" or "/" ? host : host + path;
-    }
-
-    private static string HostOf(string host)
-    {
-        host = host.ToLowerInvariant();
-        return host is "index.docker.io" or "registry-1.docker.io" or "registry.hub.docker.com" ? "docker.io" : host;
     }
 
     private static bool Matches(string key, string target)
@@ -125,36 +118,5 @@ public sealed class PullSecretCredentials : ICredentialProvider
             memo[p, t] = result;
             return result;
         }
-    }
-
-    private static Credential? Read(JsonElement entry, string source)
-    {
-        if (entry.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        string? user = entry.TryGetProperty("username", out var u) ? u.GetString() : null;
-        string? password = entry.TryGetProperty("password", out var p) ? p.GetString() : null;
-        if (entry.TryGetProperty("auth", out var a) && a.GetString() is { Length: > 0 } encoded)
-        {
-            try
-            {
-                string pair = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
-                int colon = pair.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0)
-                {
-                    user = pair[..colon];
-                    password = pair[(colon + 1)..];
-                }
-            }
-            catch (FormatException)
-            {
-                // A broken auth field leaves username/password as written, like Docker.
-            }
-        }
-
-        string? token = entry.TryGetProperty("identitytoken", out var t) ? t.GetString() : null;
-        return user is null && token is null ? null : new Credential(user, password, token, source: source);
     }
 }

@@ -29,9 +29,15 @@ public static class AuthKeys
 
         k = k.TrimEnd('/');
         int hostEnd = k.IndexOf('/', StringComparison.Ordinal);
-        string host = (hostEnd < 0 ? k : k[..hostEnd]).ToLowerInvariant();
-        host = host is "index.docker.io" or "registry-1.docker.io" or "registry.hub.docker.com" ? ImageReference.DockerHub : host;
+        string host = NormalizeHost(hostEnd < 0 ? k : k[..hostEnd]);
         return hostEnd < 0 ? host : host + k[hostEnd..];
+    }
+
+    /// <summary>A registry host as logins name it: lower case, Docker Hub's aliases made <c>docker.io</c>.</summary>
+    public static string NormalizeHost(string host)
+    {
+        host = host.ToLowerInvariant();
+        return host is "index.docker.io" or "registry-1.docker.io" or "registry.hub.docker.com" ? ImageReference.DockerHub : host;
     }
 
     /// <summary>True for a key written as a URL, which Docker's older logins wrote and which names a host only.</summary>

@@ -131,7 +131,8 @@ public sealed class DockerConfigFile : ICredentialProvider
     // Helpers store Docker Hub under its v1 URL and other registries under the bare host.
     private static string ServerUrlFor(string host) => host == ImageReference.DockerHub ? DockerHubKey : host;
 
-    private static Credential? ReadEntry(JsonElement e, string source)
+    /// <summary>One <c>auths</c> entry of a Docker config (a file, or a Kubernetes pull Secret): null when it holds no login.</summary>
+    public static Credential? ReadEntry(JsonElement e, string source)
     {
         if (e.ValueKind != JsonValueKind.Object)
         {
